@@ -1,0 +1,1 @@
+"""Act: the only layer that turns a decision's effects into actions."""

@@ -1,0 +1,1 @@
+"""Adapters around the core: storage, the HTTP API, the CLI."""

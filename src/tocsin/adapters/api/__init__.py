@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI). Handlers parse, authorise and call use cases; no business logic lives here."""

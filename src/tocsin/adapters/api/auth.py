@@ -1,0 +1,37 @@
+"""Bearer-key authentication and role checks. Every route but /healthz depends on `require(...)`."""
+from __future__ import annotations
+
+from typing import Callable
+
+from fastapi import Request
+
+from ...ports import KeyRecord
+from ...record.keys import authenticate
+from .errors import ApiError
+
+# Which roles may call what: least privilege, kept in one table so it can be reviewed (and is tested).
+ROUTE_ROLES: dict[str, frozenset[str]] = {
+    "content:write": frozenset({"admin", "ingest"}),
+    "decisions:read": frozenset({"admin", "moderator", "auditor"}),
+    "audit:read": frozenset({"admin", "auditor"}),
+}
+
+
+def require(permission: str) -> Callable[[Request], KeyRecord]:
+    roles = ROUTE_ROLES[permission]
+
+    def dependency(request: Request) -> KeyRecord:
+        header = request.headers.get("authorization", "")
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise ApiError(401, "unauthorized", "send an API key as 'Authorization: Bearer KEY'",
+                           headers={"WWW-Authenticate": "Bearer"})
+        record = authenticate(request.app.state.runtime.store, key.strip())
+        if record is None:
+            raise ApiError(401, "unauthorized", "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+        if record.role not in roles:
+            raise ApiError(403, "forbidden",
+                           f"role {record.role!r} may not do this; allowed: {', '.join(sorted(roles))}")
+        return record
+
+    return dependency

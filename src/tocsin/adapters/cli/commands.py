@@ -1,0 +1,264 @@
+"""CLI command bodies. Each turns arguments into a use-case call and prints the result; known failures
+become one clear line on stderr (never a traceback)."""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sqlite3
+import sys
+from contextlib import contextmanager
+from importlib import resources
+from typing import IO, Any, BinaryIO, Iterator
+
+from ...bootstrap import Runtime, build
+from ...decide.backtest import backtest
+from ...decide.errors import PolicyError
+from ...decide.loader import load_policy
+from ...detect import registry
+from ...domain.clock import SystemClock
+from ...domain.model import ContentItem
+from ...ingest.parse import Rejected, read_jsonl
+from ...ingest.service import IngestResult, ingest_batch
+from ...record import keys as keyring
+from ...record.views import subject_view, verify_chain
+from ...settings import Settings, SettingsError
+from ..store import StoreURLError
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+def _db_errors() -> tuple[type[BaseException], ...]:
+    errs: list[type[BaseException]] = [sqlite3.Error]
+    try:
+        import psycopg
+
+        errs.append(psycopg.Error)
+    except ImportError:  # pragma: no cover - psycopg is a declared dependency
+        pass
+    return tuple(errs)
+
+
+@contextmanager
+def runtime(args: argparse.Namespace) -> Iterator[Runtime]:
+    try:
+        rt = build(Settings(db=getattr(args, "db", None), policy=getattr(args, "policy", None)))
+    except (PolicyError, SettingsError, StoreURLError, registry.UnknownDetector) as exc:
+        raise CliError(str(exc)) from None
+    except _db_errors() as exc:
+        raise CliError(f"cannot open the database: {exc}") from None
+    try:
+        yield rt
+    except _db_errors() as exc:
+        raise CliError(f"database error: {exc}", 1) from None
+    finally:
+        rt.close()
+
+
+def _open_in(path: str) -> BinaryIO:
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _open_out(path: str) -> IO[str]:
+    if path == "-":
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _batches(stream: BinaryIO, size: int, limits: Any) -> Iterator[list[ContentItem | Rejected]]:
+    batch: list[ContentItem | Rejected] = []
+    for _, rec in read_jsonl(stream, limits):
+        batch.append(rec)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _ingest_stream(rt: Runtime, stream: BinaryIO, name: str) -> IngestResult:
+    total = IngestResult()
+    for batch in _batches(stream, rt.settings.ingest_batch, rt.engine.limits):
+        result = ingest_batch(batch, rt.store, rt.engine)
+        for r in result.rejected:
+            print(f"{name}:{r.where}: rejected{f' (id={r.id})' if r.id else ''}: {r.reason}", file=sys.stderr)
+        total.merge(result)
+    return total
+
+
+def ingest(args: argparse.Namespace) -> int:
+    stream = _open_in(args.file)
+    with runtime(args) as rt:
+        result = _ingest_stream(rt, stream, "<stdin>" if args.file == "-" else args.file)
+    print(result.summary())
+    return 1 if result.rejected else 0
+
+
+def classify(args: argparse.Namespace) -> int:
+    src, out = _open_in(args.input), _open_out(args.output)
+    failures = 0
+    with runtime(args) as rt:
+        pending: list[tuple[Any, ContentItem | None, str | None]] = []
+
+        def flush() -> None:
+            ok = [it for _, it, _ in pending if it is not None]
+            scored = iter(rt.engine.classify(ok))
+            for raw_id, item, err in pending:
+                if item is None:
+                    out.write(json.dumps({"id": raw_id, "error": err}, ensure_ascii=False) + "\n")
+                else:
+                    res = next(scored)
+                    res["id"] = raw_id
+                    out.write(json.dumps(res, ensure_ascii=False) + "\n")
+            pending.clear()
+
+        for n, raw in enumerate(src, start=1):
+            raw_id, item, err = _classify_record(raw, rt.settings.max_text_chars)
+            if err:
+                failures += 1
+                print(f"{args.input}:{n}: {err}", file=sys.stderr)
+            pending.append((raw_id, item, err))
+            if len(pending) >= 256:
+                flush()
+        flush()
+    out.flush()
+    if out is not sys.stdout:
+        out.close()
+    return 1 if failures else 0
+
+
+def _classify_record(raw: bytes, max_chars: int) -> tuple[Any, ContentItem | None, str | None]:
+    try:
+        rec = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, None, "invalid UTF-8"
+    except json.JSONDecodeError as exc:
+        return None, None, f"invalid JSON: {exc.msg}"
+    if not isinstance(rec, dict):
+        return None, None, "a line must be a JSON object"
+    raw_id, text, lang = rec.get("id"), rec.get("text"), rec.get("lang")
+    if not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool):
+        return raw_id, None, "id: must be a string"
+    if not isinstance(text, str):
+        return raw_id, None, "text: is required and must be a string"
+    if len(text) > max_chars:
+        return raw_id, None, f"text: is {len(text)} characters, over the limit of {max_chars}"
+    if lang is not None and not isinstance(lang, str):
+        return raw_id, None, "lang: must be a string"
+    return raw_id, ContentItem(str(raw_id), "post", text, lang=lang.lower() if lang else None), None
+
+
+def keys_create(args: argparse.Namespace) -> int:
+    with runtime(args) as rt:
+        try:
+            new = keyring.create_key(rt.store, args.role, args.label, SystemClock().now())
+        except keyring.UnknownRole as exc:
+            raise CliError(str(exc)) from None
+    print(f"created key id={new.id} role={new.role}; it is shown only once:")
+    print(new.key)
+    return 0
+
+
+def keys_list(args: argparse.Namespace) -> int:
+    with runtime(args) as rt, rt.store.uow() as uow:
+        for k in uow.list_keys():
+            state = f"revoked {k.revoked_at}" if k.revoked_at else "active"
+            print(f"{k.id}\t{k.role}\t{state}\t{k.created_at}\t{k.label or ''}")
+    return 0
+
+
+def keys_revoke(args: argparse.Namespace) -> int:
+    with runtime(args) as rt:
+        if not keyring.revoke_key(rt.store, args.key_id, SystemClock().now()):
+            raise CliError(f"no active key with id {args.key_id!r}", 1)
+    print(f"revoked {args.key_id}")
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ..api.app import create_app
+
+    with runtime(args) as rt:
+        host = args.host or rt.settings.host
+        port = args.port or rt.settings.port
+        print(f"tocsin serving on http://{host}:{port}/ (API docs at /docs)", flush=True)
+        uvicorn.run(create_app(rt), host=host, port=port, log_level="info", access_log=False)
+    return 0
+
+
+def audit_verify(args: argparse.Namespace) -> int:
+    with runtime(args) as rt:
+        report = verify_chain(rt.store)
+    print(report.describe())
+    return 0 if report.ok else 1
+
+
+def policy_check(args: argparse.Namespace) -> int:
+    try:
+        p = load_policy(args.file)
+    except PolicyError as exc:
+        raise CliError(f"policy is invalid ({len(exc.problems)} problem(s)):\n{exc}", 1) from None
+    print(f"{args.file}: ok: policy {p.name} version {p.version}, {len(p.rules)} rules, {len(p.verdicts)} verdicts")
+    return 0
+
+
+def policy_backtest(args: argparse.Namespace) -> int:
+    try:
+        candidate = load_policy(args.file)
+    except PolicyError as exc:
+        raise CliError(f"policy is invalid:\n{exc}", 1) from None
+    with runtime(args) as rt:
+        report = backtest(rt.store, candidate, SystemClock().now())
+    print(f"current policy {rt.engine.policy.name}@{rt.engine.policy.version} -> "
+          f"candidate {candidate.name}@{candidate.version}")
+    print("\n".join(report.lines()))
+    return 0
+
+
+def subject_show(args: argparse.Namespace) -> int:
+    with runtime(args) as rt:
+        view = subject_view(rt.store, args.subject_id, SystemClock().now())
+    if view is None:
+        raise CliError(f"no subject {args.subject_id!r}", 1)
+    print(json.dumps(view, indent=2, ensure_ascii=False))
+    return 0
+
+
+def demo_load(args: argparse.Namespace) -> int:
+    data = resources.files("tocsin.demo").joinpath("items.jsonl").read_bytes()
+    with runtime(args) as rt:
+        result = _ingest_stream(rt, io.BytesIO(data), "demo/items.jsonl")
+    print(f"demo data: {result.summary()}")
+    return 0
+
+
+def db_migrate(args: argparse.Namespace) -> int:
+    with runtime(args) as rt:  # opening the store applies pending migrations
+        print(f"database {rt.store.url} is up to date")
+    return 0
+
+
+def settings_list(args: argparse.Namespace) -> int:
+    for s in Settings.describe():
+        print(f"{s.name} (default {s.default!r}): {s.help}")
+    return 0
+
+
+def detectors_list(args: argparse.Namespace) -> int:
+    for name, cls in sorted(registry.available().items()):
+        print(f"{name}\t{cls.version}\t{', '.join(cls.categories)}")
+    return 0

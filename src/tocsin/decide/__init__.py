@@ -1,0 +1,1 @@
+"""Decide: policy files, loaded and validated, evaluated by the pure domain policy."""

@@ -1,0 +1,1 @@
+"""Detect: detector plug-ins that turn content into signals."""

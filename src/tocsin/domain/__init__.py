@@ -1,0 +1,1 @@
+"""Pure domain core: dataclasses and pure functions, no I/O."""

@@ -1,0 +1,1 @@
+"""Ingest: turning what a platform sends into validated content items, record by record."""

@@ -1,0 +1,132 @@
+"""The port every storage adapter implements: a unit of work over the repositories the use cases need.
+
+Use cases take `(command, uow)` and call `uow.commit()` once; leaving the `with` block without a commit
+rolls everything back, so a failure never leaves half an item, half a decision or half a chain behind.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from .domain.model import Action, ContentItem, Decision, LogEvent, Signal
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    id: str
+    role: str
+    label: str | None
+    created_at: str
+    revoked_at: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    decision: Decision
+    seq: int  # position in the audit log: a stable cursor for listing
+
+
+class UnitOfWork(ABC):
+    def __enter__(self) -> "UnitOfWork":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.rollback()
+        self.close()
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None: ...
+
+    def close(self) -> None:
+        pass
+
+    # items ---------------------------------------------------------------------------------------
+    @abstractmethod
+    def item_head(self, item_id: str) -> tuple[int, str] | None:
+        """(latest version, its content hash), or None for an unknown id."""
+
+    @abstractmethod
+    def add_item(self, item: ContentItem, content_hash: str, ingested_at: str) -> None: ...
+
+    @abstractmethod
+    def get_item(self, item_id: str, version: int | None = None) -> ContentItem | None: ...
+
+    @abstractmethod
+    def latest_items(self, after_id: str = "", limit: int = 500) -> list[ContentItem]:
+        """Latest version of each item, ordered by id, after `after_id` (for paging through everything)."""
+
+    @abstractmethod
+    def count_items(self) -> tuple[int, int]:
+        """(distinct items, stored versions)."""
+
+    # signals and decisions -----------------------------------------------------------------------
+    @abstractmethod
+    def add_signals(self, item_id: str, version: int, signals: list[Signal], at: str) -> None: ...
+
+    @abstractmethod
+    def signals_for(self, item_id: str, version: int) -> list[Signal]: ...
+
+    @abstractmethod
+    def add_decision(self, decision: Decision, seq: int) -> None: ...
+
+    @abstractmethod
+    def decision_for(self, item_id: str, version: int) -> Decision | None:
+        """The latest decision about that version of the item."""
+
+    @abstractmethod
+    def list_decisions(self, subject_id: str | None = None, after_seq: int = 0,
+                       limit: int = 100) -> list[StoredDecision]: ...
+
+    # actions ------------------------------------------------------------------------------------
+    @abstractmethod
+    def add_action(self, action: Action) -> None: ...
+
+    @abstractmethod
+    def actions_for(self, subject_id: str) -> list[Action]: ...
+
+    # the audit log -------------------------------------------------------------------------------
+    @abstractmethod
+    def append_event(self, subject_id: str, kind: str, payload: dict[str, Any], at: str) -> LogEvent:
+        """Append to the hash chain. Only valid inside a write unit of work."""
+
+    @abstractmethod
+    def events_for(self, subject_id: str, limit: int = 1000) -> list[LogEvent]: ...
+
+    @abstractmethod
+    def iter_events(self, after_seq: int = 0, limit: int | None = None) -> Iterator[LogEvent]: ...
+
+    @abstractmethod
+    def chain_head(self) -> tuple[int, str]: ...
+
+    # API keys ----------------------------------------------------------------------------------
+    @abstractmethod
+    def add_key(self, key_id: str, key_hash: str, role: str, label: str | None, at: str) -> None: ...
+
+    @abstractmethod
+    def find_key(self, key_hash: str) -> KeyRecord | None: ...
+
+    @abstractmethod
+    def list_keys(self) -> list[KeyRecord]: ...
+
+    @abstractmethod
+    def revoke_key(self, key_id: str, at: str) -> bool: ...
+
+
+class Store(ABC):
+    """A configured storage backend; hands out units of work."""
+
+    url: str
+
+    @abstractmethod
+    def uow(self, write: bool = False) -> UnitOfWork: ...
+
+    @abstractmethod
+    def migrate(self) -> list[str]:
+        """Apply pending schema migrations; returns the names applied."""
+
+    def close(self) -> None:
+        pass

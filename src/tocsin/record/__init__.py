@@ -1,0 +1,1 @@
+"""Record and report: the audit chain, subject status and decision views."""

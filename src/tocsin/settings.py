@@ -1,0 +1,75 @@
+"""Every setting tocsin reads, declared as data with its help text.
+
+Settings come from the environment (or are passed explicitly); nothing reads them at import time.
+`tocsin settings` prints this table, and a test fails if docs/settings.md leaves one out.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    type: type
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("TOCSIN_DB", "./var/tocsin.db", str,
+            "Database: a SQLite file path, sqlite:///PATH, or a postgresql:// URL. Every CLI command's --db overrides it."),
+    Setting("TOCSIN_POLICY", "", str,
+            "Path of the policy YAML to enforce; empty means the default policy shipped in the package."),
+    Setting("TOCSIN_DETECTORS", "lexical", str,
+            "Comma-separated names of the detector plug-ins to run, in order (see `tocsin detectors`)."),
+    Setting("TOCSIN_HOST", "127.0.0.1", str, "Address `tocsin serve` binds to."),
+    Setting("TOCSIN_PORT", 8000, int, "Port `tocsin serve` listens on."),
+    Setting("TOCSIN_MAX_BODY_BYTES", 8 * 1024 * 1024, int,
+            "Largest HTTP request body accepted, in bytes; larger requests get 413."),
+    Setting("TOCSIN_MAX_BATCH_ITEMS", 1000, int, "Most items one POST /v1/content request may carry."),
+    Setting("TOCSIN_MAX_TEXT_CHARS", 20_000, int, "Longest item text accepted, in characters; longer items are rejected."),
+    Setting("TOCSIN_INGEST_BATCH", 500, int, "Items per transaction when `tocsin ingest` reads a file."),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class SettingsError(ValueError):
+    pass
+
+
+class Settings:
+    """Resolved settings: explicit values, then the environment, then the declared defaults."""
+
+    def __init__(self, env: Mapping[str, str] | None = None, **overrides: Any):
+        env = os.environ if env is None else env
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        self._values: dict[str, Any] = {}
+        for s in SETTINGS:
+            key = s.name.removeprefix("TOCSIN_").lower()
+            if key in overrides:
+                raw: Any = overrides.pop(key)
+            elif s.name in env:
+                raw = env[s.name]
+            else:
+                raw = s.default
+            try:
+                self._values[key] = s.type(raw)
+            except (TypeError, ValueError):
+                raise SettingsError(f"setting {s.name}: {raw!r} is not a valid {s.type.__name__}") from None
+            if s.type is int and self._values[key] <= 0:
+                raise SettingsError(f"setting {s.name}: must be a positive integer, got {raw!r}")
+        if overrides:
+            raise SettingsError(f"unknown setting(s): {', '.join(sorted(overrides))}")
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    @staticmethod
+    def describe() -> list[Setting]:
+        return list(SETTINGS)
