@@ -1,0 +1,128 @@
+"""An in-memory unit of work for use-case unit tests: same port, no I/O, commit/rollback honoured."""
+from __future__ import annotations
+
+import copy
+from typing import Any, Iterator
+
+from tocsin.domain import chain
+from tocsin.domain.model import Action, ContentItem, Decision, LogEvent, Signal
+from tocsin.ports import KeyRecord, Store, StoredDecision, UnitOfWork
+
+
+class _State:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, int], ContentItem] = {}
+        self.heads: dict[str, tuple[int, str]] = {}
+        self.signals: dict[tuple[str, int], list[Signal]] = {}
+        self.decisions: list[StoredDecision] = []
+        self.actions: list[Action] = []
+        self.events: list[LogEvent] = []
+        self.keys: dict[str, tuple[str, KeyRecord]] = {}
+
+
+class FakeUnitOfWork(UnitOfWork):
+    def __init__(self, store: "FakeStore", write: bool):
+        self._store, self.write = store, write
+        self.s = copy.deepcopy(store.state)  # work on a copy; commit swaps it in
+        self.committed = False
+
+    def commit(self) -> None:
+        self._store.state = self.s
+        self._store.commits += 1
+        self.committed = True
+
+    def rollback(self) -> None:
+        pass
+
+    def item_head(self, item_id: str) -> tuple[int, str] | None:
+        return self.s.heads.get(item_id)
+
+    def add_item(self, item: ContentItem, content_hash: str, ingested_at: str) -> None:
+        if (item.id, item.version) in self.s.items:
+            raise ValueError("duplicate item version")
+        self.s.items[(item.id, item.version)] = item
+        self.s.heads[item.id] = (item.version, content_hash)
+
+    def get_item(self, item_id: str, version: int | None = None) -> ContentItem | None:
+        head = self.s.heads.get(item_id)
+        if head is None:
+            return None
+        return self.s.items.get((item_id, version or head[0]))
+
+    def latest_items(self, after_id: str = "", limit: int = 500) -> list[ContentItem]:
+        ids = sorted(i for i in self.s.heads if i > after_id)[:limit]
+        return [self.s.items[(i, self.s.heads[i][0])] for i in ids]
+
+    def count_items(self) -> tuple[int, int]:
+        return len(self.s.heads), len(self.s.items)
+
+    def add_signals(self, item_id: str, version: int, signals: list[Signal], at: str) -> None:
+        self.s.signals.setdefault((item_id, version), []).extend(signals)
+
+    def signals_for(self, item_id: str, version: int) -> list[Signal]:
+        return list(self.s.signals.get((item_id, version), []))
+
+    def add_decision(self, decision: Decision, seq: int) -> None:
+        self.s.decisions.append(StoredDecision(decision, seq))
+
+    def decision_for(self, item_id: str, version: int) -> Decision | None:
+        found = [d.decision for d in self.s.decisions
+                 if d.decision.subject_id == item_id and d.decision.subject_version == version]
+        return found[-1] if found else None
+
+    def list_decisions(self, subject_id: str | None = None, after_seq: int = 0, limit: int = 100) -> list[StoredDecision]:
+        rows = [d for d in self.s.decisions if d.seq > after_seq and subject_id in (None, d.decision.subject_id)]
+        return rows[:limit]
+
+    def add_action(self, action: Action) -> None:
+        self.s.actions.append(action)
+
+    def actions_for(self, subject_id: str) -> list[Action]:
+        return [a for a in self.s.actions if a.subject_id == subject_id]
+
+    def append_event(self, subject_id: str, kind: str, payload: dict[str, Any], at: str) -> LogEvent:
+        assert self.write, "append_event needs a write unit of work"
+        prev = (self.s.events[-1].seq, self.s.events[-1].hash) if self.s.events else None
+        ev = chain.link(prev, subject_id, kind, payload, at)
+        self.s.events.append(ev)
+        return ev
+
+    def events_for(self, subject_id: str, limit: int = 1000) -> list[LogEvent]:
+        return [e for e in self.s.events if e.subject_id == subject_id][:limit]
+
+    def iter_events(self, after_seq: int = 0, limit: int | None = None) -> Iterator[LogEvent]:
+        rows = [e for e in self.s.events if e.seq > after_seq]
+        return iter(rows if limit is None else rows[:limit])
+
+    def chain_head(self) -> tuple[int, str]:
+        return (self.s.events[-1].seq, self.s.events[-1].hash) if self.s.events else (0, chain.GENESIS)
+
+    def add_key(self, key_id: str, key_hash: str, role: str, label: str | None, at: str) -> None:
+        self.s.keys[key_id] = (key_hash, KeyRecord(key_id, role, label, at))
+
+    def find_key(self, key_hash: str) -> KeyRecord | None:
+        return next((rec for h, rec in self.s.keys.values() if h == key_hash), None)
+
+    def list_keys(self) -> list[KeyRecord]:
+        return [rec for _, rec in self.s.keys.values()]
+
+    def revoke_key(self, key_id: str, at: str) -> bool:
+        if key_id not in self.s.keys or self.s.keys[key_id][1].revoked_at:
+            return False
+        h, rec = self.s.keys[key_id]
+        self.s.keys[key_id] = (h, KeyRecord(rec.id, rec.role, rec.label, rec.created_at, at))
+        return True
+
+
+class FakeStore(Store):
+    url = "memory://"
+
+    def __init__(self) -> None:
+        self.state = _State()
+        self.commits = 0
+
+    def uow(self, write: bool = False) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self, write)
+
+    def migrate(self) -> list[str]:
+        return []

@@ -1,0 +1,120 @@
+"""The CLI contract, in-process, on both backends."""
+import json
+
+import pytest
+
+from tocsin.adapters.cli.main import main
+from tocsin.adapters.store import open_store
+
+BAD = [
+    (b"{not json", "invalid JSON"),
+    (b'{"id": "x1"}', "text: is required"),
+    (b'{"text": "no id"}', "id: is required"),
+    (b'{"id": "x2", "text": 42}', "text: must be a string"),
+    (b'{"id": "x3", "text": "' + b"a" * 20001 + b'"}', "over the limit"),
+    (b'{"id": "x4", "text": "bad \xff utf8"}', "invalid UTF-8"),
+    (b'["an", "array"]', "must be a JSON object"),
+    (b'{"id": "x5", "text": "t", "type": "tweet"}', "type:"),
+    (b'{"id": "x6", "text": "t", "author": {"followers": 1}}', "author.id"),
+    (b'{"id": "x7", "text": "t", "created_at": "last tuesday"}', "created_at"),
+]
+
+
+def _file(tmp_path, good=990):
+    lines, bad_at = [], {}
+    bad = iter(BAD)
+    for n in range(1, good + len(BAD) + 1):
+        if n % 100 == 50 and len(bad_at) < len(BAD):
+            raw, why = next(bad)
+            lines.append(raw)
+            bad_at[n] = why
+        else:
+            lines.append(json.dumps({"id": f"item-{n}", "text": f"post number {n}", "author": {"id": f"a{n % 7}"}}).encode())
+    path = tmp_path / "items.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path, bad_at
+
+
+def test_990_good_and_10_bad_lines(tmp_path, store_url, capsys):
+    path, bad_at = _file(tmp_path)
+    assert main(["ingest", str(path), "--db", store_url]) == 1
+    out, err = capsys.readouterr()
+    assert out.strip().splitlines()[-1] == "accepted=990 duplicates=0 rejected=10"
+    reported = [line for line in err.splitlines() if ": rejected" in line]
+    assert len(reported) == 10
+    for (n, why), line in zip(sorted(bad_at.items()), reported):
+        assert line.startswith(f"{path}:{n}: rejected") and why in line, line
+    store = open_store(store_url)
+    try:
+        with store.uow() as uow:
+            assert uow.count_items() == (990, 990)
+    finally:
+        store.close()
+    assert main(["ingest", str(path), "--db", store_url]) == 1
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "accepted=0 duplicates=990 rejected=10"
+    assert main(["audit", "verify", "--db", store_url]) == 0
+
+
+def test_classify_contract(tmp_path, store_url, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "1", "text": "We will shoot them all tonight, bring your guns.", "lang": "en"},
+        {"id": "2", "text": "Lovely weather for the market."},
+        {"id": 3, "text": "Du bist ein Idiot.", "lang": "de"},
+    ]) + "\n")
+    dst = tmp_path / "out.jsonl"
+    assert main(["classify", "--input", str(src), "--output", str(dst), "--db", store_url]) == 0
+    rows = [json.loads(line) for line in dst.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["1", "2", 3]
+    for r in rows:
+        assert set(r["scores"]) == set(r["flagged"]) == {"hate", "violence", "harassment", "profanity"}
+    assert rows[0]["flagged"]["violence"] and not any(rows[1]["flagged"].values())
+    assert (rows[0]["lang"], rows[1]["lang"]) == ("en", "und")
+    store = open_store(store_url)
+    try:
+        with store.uow() as uow:
+            assert uow.count_items() == (0, 0)  # classify stores nothing
+    finally:
+        store.close()
+
+
+def test_keys_create_prints_the_key_alone_on_the_last_line(store_url, capsys):
+    assert main(["keys", "create", "--role", "moderator", "--db", store_url]) == 0
+    key = capsys.readouterr().out.strip().splitlines()[-1]
+    assert key.startswith("tsk_") and " " not in key
+    assert main(["keys", "create", "--role", "root", "--db", store_url]) == 2
+    assert "unknown role" in capsys.readouterr().err
+
+
+def test_policy_check_and_backtest(tmp_path, store_url, capsys):
+    main(["demo", "load", "--db", store_url])
+    strict = tmp_path / "strict.yaml"
+    strict.write_text("""\
+name: strict
+version: "2"
+verdicts:
+  allow: {severity: 0}
+  remove: {severity: 1, effects: [{type: remove}]}
+rules:
+  - {id: any-profanity, category: profanity, threshold: 0.1, verdict: remove}
+""")
+    assert main(["policy", "check", str(strict)]) == 0
+    capsys.readouterr()
+    assert main(["policy", "backtest", str(strict), "--db", store_url]) == 0
+    out = capsys.readouterr().out
+    assert "allow -> remove" in out and "post-profane: allow -> remove" in out
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(strict.read_text().replace("threshold: 0.1", "threshold: lots"))
+    assert main(["policy", "check", str(broken)]) == 1
+    assert f"{broken}:7: rules[0].threshold" in capsys.readouterr().err
+
+
+def test_clear_errors_never_tracebacks(tmp_path, store_url, capsys):
+    assert main(["ingest", str(tmp_path / "missing.jsonl"), "--db", store_url]) == 2
+    assert main(["ingest", "-", "--db", "mysql://x"]) == 2
+    assert main(["audit", "verify", "--db", store_url, "--policy", str(tmp_path / "nope.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read" in err and "unsupported database URL" in err and "Traceback" not in err
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 2
