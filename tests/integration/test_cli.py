@@ -118,3 +118,22 @@ def test_clear_errors_never_tracebacks(tmp_path, store_url, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["frobnicate"])
     assert exc.value.code == 2
+
+
+def test_audit_verify_names_an_event_changed_by_hand(store_url, capsys):
+    assert main(["demo", "load", "--db", store_url]) == 0
+    assert main(["audit", "verify", "--db", store_url]) == 0
+    store = open_store(store_url)
+    try:
+        with store.uow(write=True) as uow:  # an insider edits a decision's verdict directly in the database
+            seq, subject, payload = uow._x("SELECT seq, subject_id, payload FROM events WHERE kind = ? ORDER BY seq "
+                                           "LIMIT 1", ("decision.made",)).fetchone()
+            uow._x("UPDATE events SET payload = ? WHERE seq = ?", (payload.replace('"remove"', '"allow"').replace(
+                '"review"', '"allow"').replace('"allow"', '"label"', 1), seq))
+            uow.commit()
+    finally:
+        store.close()
+    capsys.readouterr()
+    assert main(["audit", "verify", "--db", store_url]) == 1
+    out = capsys.readouterr().out
+    assert f"BROKEN at event seq={seq} subject={subject}" in out

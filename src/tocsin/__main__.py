@@ -1,0 +1,4 @@
+from .adapters.cli.main import main
+import sys
+
+sys.exit(main())
