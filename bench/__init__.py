@@ -1,0 +1,1 @@
+"""tocsin benchmarks: `make bench`. Each result is a ratio against a baseline measured in the same run."""
