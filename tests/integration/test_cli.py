@@ -55,7 +55,8 @@ def test_990_good_and_10_bad_lines(tmp_path, store_url, capsys):
     assert main(["audit", "verify", "--db", store_url]) == 0
 
 
-def test_classify_contract(tmp_path, store_url, capsys):
+def test_classify_contract(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in [
         {"id": "1", "text": "We will shoot them all tonight, bring your guns.", "lang": "en"},
@@ -63,19 +64,14 @@ def test_classify_contract(tmp_path, store_url, capsys):
         {"id": 3, "text": "Du bist ein Idiot.", "lang": "de"},
     ]) + "\n")
     dst = tmp_path / "out.jsonl"
-    assert main(["classify", "--input", str(src), "--output", str(dst), "--db", store_url]) == 0
+    assert main(["classify", "--input", str(src), "--output", str(dst)]) == 0
     rows = [json.loads(line) for line in dst.read_text().splitlines()]
     assert [r["id"] for r in rows] == ["1", "2", 3]
     for r in rows:
         assert set(r["scores"]) == set(r["flagged"]) == {"hate", "violence", "harassment", "profanity"}
     assert rows[0]["flagged"]["violence"] and not any(rows[1]["flagged"].values())
     assert (rows[0]["lang"], rows[1]["lang"]) == ("en", "und")
-    store = open_store(store_url)
-    try:
-        with store.uow() as uow:
-            assert uow.count_items() == (0, 0)  # classify stores nothing
-    finally:
-        store.close()
+    assert not (tmp_path / "var").exists()  # classify needs no database and creates none
 
 
 def test_keys_create_prints_the_key_alone_on_the_last_line(store_url, capsys):

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from importlib import resources
 from typing import Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -106,7 +106,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         return out
 
     @app.get("/v1/subjects/{subject_id}", tags=["record"])
-    def get_subject(subject_id: str, key: KeyRecord = Depends(require("decisions:read"))) -> dict[str, Any]:
+    def get_subject(subject_id: str = Path(max_length=256), key: KeyRecord = Depends(require("decisions:read"))) -> dict[str, Any]:
         """A subject's status, derived from its events, with the events themselves."""
         view = subject_view(runtime.store, subject_id, runtime.engine.clock.now())
         if view is None:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import IO, Any, BinaryIO, Iterator
 
-from ...bootstrap import Runtime, build
+from ...bootstrap import Runtime, build, build_engine
 from ...decide.backtest import backtest
 from ...decide.errors import PolicyError
 from ...decide.loader import load_policy
@@ -106,33 +106,39 @@ def ingest(args: argparse.Namespace) -> int:
     return 1 if result.rejected else 0
 
 
+def _engine_only(args: argparse.Namespace):
+    try:
+        settings = Settings(policy=getattr(args, "policy", None))
+        return settings, build_engine(settings)
+    except (PolicyError, SettingsError, registry.UnknownDetector) as exc:
+        raise CliError(str(exc)) from None
+
+
 def classify(args: argparse.Namespace) -> int:
+    """Needs no database: it scores and stores nothing."""
     src, out = _open_in(args.input), _open_out(args.output)
+    settings, engine = _engine_only(args)
     failures = 0
-    with runtime(args) as rt:
-        pending: list[tuple[Any, ContentItem | None, str | None]] = []
+    pending: list[tuple[Any, ContentItem | None, str | None]] = []
 
-        def flush() -> None:
-            ok = [it for _, it, _ in pending if it is not None]
-            scored = iter(rt.engine.classify(ok))
-            for raw_id, item, err in pending:
-                if item is None:
-                    out.write(json.dumps({"id": raw_id, "error": err}, ensure_ascii=False) + "\n")
-                else:
-                    res = next(scored)
-                    res["id"] = raw_id
-                    out.write(json.dumps(res, ensure_ascii=False) + "\n")
-            pending.clear()
+    def flush() -> None:
+        scored = iter(engine.classify([it for _, it, _ in pending if it is not None]))
+        for raw_id, item, err in pending:
+            res = {"id": raw_id, "error": err} if item is None else {**next(scored), "id": raw_id}
+            out.write(json.dumps(res, ensure_ascii=False) + "\n")
+        pending.clear()
 
-        for n, raw in enumerate(src, start=1):
-            raw_id, item, err = _classify_record(raw, rt.settings.max_text_chars)
-            if err:
-                failures += 1
-                print(f"{args.input}:{n}: {err}", file=sys.stderr)
-            pending.append((raw_id, item, err))
-            if len(pending) >= 256:
-                flush()
-        flush()
+    for n, raw in enumerate(src, start=1):
+        if not raw.strip():
+            continue
+        raw_id, item, err = _classify_record(raw, settings.max_text_chars)
+        if err:
+            failures += 1
+            print(f"{args.input}:{n}: {err}", file=sys.stderr)
+        pending.append((raw_id, item, err))
+        if len(pending) >= 256:
+            flush()
+    flush()
     out.flush()
     if out is not sys.stdout:
         out.close()

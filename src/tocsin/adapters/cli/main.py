@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     policy = sub.add_parser("policy", help="Check and backtest policy files.").add_subparsers(dest="policy_command",
                                                                                              required=True, parser_class=_Parser)
-    p = policy.add_parser("check", help="Validate a policy file; errors name file, line and field.")
+    p = policy.add_parser("check", parents=[common], help="Validate a policy file; errors name file, line and field.")
     p.add_argument("file")
     p.set_defaults(func=commands.policy_check)
     p = policy.add_parser("backtest", parents=[common], help="Re-run a policy over stored content; print what would change.")
@@ -81,9 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = db.add_parser("migrate", parents=[common], help="Apply pending schema migrations.")
     p.set_defaults(func=commands.db_migrate)
 
-    p = sub.add_parser("settings", help="List every setting with its default and help.")
+    p = sub.add_parser("settings", parents=[common], help="List every setting with its default and help.")
     p.set_defaults(func=commands.settings_list)
-    p = sub.add_parser("detectors", help="List the installed detector plug-ins.")
+    p = sub.add_parser("detectors", parents=[common], help="List the installed detector plug-ins.")
     p.set_defaults(func=commands.detectors_list)
     return parser
 
