@@ -2,8 +2,8 @@
 
 - ingest: items/s through the full pipeline into SQLite (parse, detect, decide, act, record, commit), against the
   baseline of detection alone on the same items.
-- classify: posts/s through `tocsin classify` end to end (process start, JSONL in and out), against the bare
-  detectors on the same texts.
+- classify: posts/s through `tocsin classify` end to end (a new process: model load, language identification,
+  de-obfuscation, JSONL in and out), against the bare sentence encoder on the same texts in this process.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,8 +24,10 @@ from tocsin.ingest.service import ingest_batch
 from tocsin.settings import Settings
 
 N_INGEST = int(os.environ.get("BENCH_INGEST_ITEMS", "20000"))
-N_CLASSIFY = int(os.environ.get("BENCH_CLASSIFY_ITEMS", "20000"))
-TEXTS = ["The council meets on Thursday to discuss the bike lanes.", "Bring your rifles tonight, we defend our city.",
+N_CLASSIFY = int(os.environ.get("BENCH_CLASSIFY_ITEMS", "30000"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+TEXTS = [  # short social posts of the kinds tocsin sees, in several languages
+"The council meets on Thursday to discuss the bike lanes.", "Bring your rifles tonight, we defend our city.",
          "You are a pathetic loser.", "Heute gibt es Apfelkuchen auf dem Markt.", "Je vais te tuer ce soir.",
          "Immigrants are vermin.", "What a shitty morning, the bus is late again."]
 
@@ -59,29 +62,38 @@ def bench_ingest(tmp: Path) -> dict:
 
 
 def bench_classify(tmp: Path) -> dict:
+    """Alternate the two measurements REPEATS times and compare medians: this machine's speed drifts between runs."""
+    from tocsin.models.encoders import UseEncoder
+
     src, dst = tmp / "in.jsonl", tmp / "out.jsonl"
     rows = records(N_CLASSIFY, "c")
+    texts = [r["text"] for r in rows]
     src.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in rows))
-    rt = build(Settings(db=str(tmp / "c.db")))
-    items = [parse_item(r) for r in rows]
-    t0 = time.perf_counter()
-    rt.engine.detect(items)
-    base = N_CLASSIFY / (time.perf_counter() - t0)
-    rt.close()
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tocsin", "classify", "--input", str(src), "--output", str(dst),
-                    "--db", str(tmp / "c.db")], check=True)
-    e2e = N_CLASSIFY / (time.perf_counter() - t0)
-    assert sum(1 for _ in dst.open()) == N_CLASSIFY
-    return {"items": N_CLASSIFY, "bare_detectors_per_s": round(base), "classify_cli_per_s": round(e2e),
-            "ratio_vs_bare": round(e2e / base, 3)}
+    enc = UseEncoder()
+    enc.encode(["warm up"])
+    bare, e2e = [], []
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        enc.encode(texts)
+        bare.append(N_CLASSIFY / (time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "tocsin", "classify", "--input", str(src), "--output", str(dst)],
+                       check=True)
+        e2e.append(N_CLASSIFY / (time.perf_counter() - t0))
+        assert sum(1 for _ in dst.open()) == N_CLASSIFY
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child: a classify process
+    b, e = statistics.median(bare), statistics.median(e2e)
+    return {"items": N_CLASSIFY, "repeats": REPEATS, "profile": "fast (TOCSIN_DETECTORS=tocsin-fast)",
+            "bare_encoder_per_s": round(b), "classify_cli_per_s": round(e), "ratio_vs_bare_encoder": round(e / b, 3),
+            "runs_bare": [round(x) for x in bare], "runs_classify": [round(x) for x in e2e],
+            "classify_peak_rss_mb": round(peak_kb / 1024, 1)}
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         result = {"machine": machine(), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                  "ingest": bench_ingest(tmp), "classify": bench_classify(tmp),
+                  "classify": bench_classify(tmp), "ingest": bench_ingest(tmp),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
     print(json.dumps(result, indent=2))
     out = Path(__file__).parent / "results"

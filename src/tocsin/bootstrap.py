@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .adapters.store import open_store
 from .decide.loader import load_policy
 from .detect import registry
+from .detect.langid import LanguageIdentifier
 from .domain.clock import Clock, SystemClock
 from .engine import Engine
 from .ingest.parse import Limits
@@ -27,7 +28,8 @@ class Runtime:
 def build_engine(settings: Settings, clock: Clock | None = None) -> Engine:
     names = [n.strip() for n in settings.detectors.split(",") if n.strip()]
     policy = load_policy(settings.policy or None)
-    return Engine(registry.load(names), policy, clock or SystemClock(), Limits(max_text_chars=settings.max_text_chars))
+    return Engine(registry.load(names), policy, clock or SystemClock(), Limits(max_text_chars=settings.max_text_chars),
+                  langid=LanguageIdentifier())
 
 
 def build(settings: Settings, clock: Clock | None = None) -> Runtime:

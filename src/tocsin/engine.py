@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 from .act.apply import apply_decision
 from .detect.base import Detector
+from .detect.langid import LanguageIdentifier
 from .domain import status as ev
 from .domain.clock import Clock, SystemClock
 from .domain.model import CLASSIFY_CATEGORIES, ContentItem, Decision, Signal
@@ -26,6 +27,13 @@ class Engine:
     clock: Clock = field(default_factory=SystemClock)
     limits: Limits = field(default_factory=Limits)
     new_id: Callable[[], str] = _new_id
+    langid: LanguageIdentifier | None = None
+
+    def with_languages(self, items: Sequence[ContentItem]) -> list[ContentItem]:
+        """Items without a language get the identified one ("und" when unsure); given languages are kept."""
+        if self.langid is None:
+            return list(items)
+        return [i if i.lang else replace(i, lang=self.langid.identify(i.full_text())) for i in items]
 
     def detect(self, items: Sequence[ContentItem]) -> list[list[Signal]]:
         out: list[list[Signal]] = [[] for _ in items]
@@ -37,6 +45,7 @@ class Engine:
     def classify(self, items: Sequence[ContentItem]) -> list[dict]:
         """Scores and flags for the four contract categories; stores nothing."""
         results = []
+        items = self.with_languages(items)
         thresholds = [d.thresholds() for d in self.detectors]
         per_det = [d.detect(items) for d in self.detectors]
         for i, item in enumerate(items):

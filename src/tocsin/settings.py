@@ -23,7 +23,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Database: a SQLite file path, sqlite:///PATH, or a postgresql:// URL. Every CLI command's --db overrides it."),
     Setting("TOCSIN_POLICY", "", str,
             "Path of the policy YAML to enforce; empty means the default policy shipped in the package."),
-    Setting("TOCSIN_DETECTORS", "lexical", str,
+    Setting("TOCSIN_DETECTORS", "tocsin-fast", str,
             "Comma-separated names of the detector plug-ins to run, in order (see `tocsin detectors`)."),
     Setting("TOCSIN_HOST", "127.0.0.1", str, "Address `tocsin serve` binds to."),
     Setting("TOCSIN_PORT", 8000, int, "Port `tocsin serve` listens on."),

@@ -70,7 +70,7 @@ def test_classify_contract(tmp_path, monkeypatch, capsys):
     for r in rows:
         assert set(r["scores"]) == set(r["flagged"]) == {"hate", "violence", "harassment", "profanity"}
     assert rows[0]["flagged"]["violence"] and not any(rows[1]["flagged"].values())
-    assert (rows[0]["lang"], rows[1]["lang"]) == ("en", "und")
+    assert (rows[0]["lang"], rows[1]["lang"], rows[2]["lang"]) == ("en", "en", "de")  # given, identified, given
     assert not (tmp_path / "var").exists()  # classify needs no database and creates none
 
 
@@ -82,7 +82,8 @@ def test_keys_create_prints_the_key_alone_on_the_last_line(store_url, capsys):
     assert "unknown role" in capsys.readouterr().err
 
 
-def test_policy_check_and_backtest(tmp_path, store_url, capsys):
+def test_policy_check_and_backtest(tmp_path, store_url, capsys, monkeypatch):
+    monkeypatch.setenv("TOCSIN_DETECTORS", "lexical")  # deterministic, transparent signals for the mechanics
     main(["demo", "load", "--db", store_url])
     strict = tmp_path / "strict.yaml"
     strict.write_text("""\

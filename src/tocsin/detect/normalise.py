@@ -1,15 +1,56 @@
-"""Text normalisation shared by detectors: lower-case, drop zero-width and control characters,
-collapse runs of whitespace. Kept length-preserving where it can be so evidence spans stay readable."""
+"""Text normalisation shared by detectors.
+
+`normalise` is the light, length-preserving form the lexical detector matches on. `deobfuscate` also undoes
+common evasion before a model sees the text: zero-width and soft-hyphen insertions, homoglyphs from other
+scripts inside Latin words, leetspeak inside words (k1ll, h4te), letters spaced or dotted apart (k i l l,
+k.i.l.l), runs of one letter (kiiiill), and emoji used as stand-ins for weapons and violence.
+"""
 from __future__ import annotations
 
 import re
 import unicodedata
 
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 _SPACES = re.compile(r"\s+")
+
+# Cyrillic and Greek letters that look like Latin ones; replaced only inside words that also hold Latin letters.
+_HOMOGLYPHS = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
+    "ɡ": "g", "һ": "h", "к": "k", "м": "m", "н": "h", "т": "t", "в": "b",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X",
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "ι": "i", "κ": "k", "υ": "u",
+})
+_LATIN_AND_OTHER = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u0261])\w+\b")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s",
+                       "!": "i", "|": "l"})
+_LEET_WORD = re.compile(r"(?<![\w@$!|])(?=[\w@$!|]*[a-zA-Z])(?=[\w@$!|]*[0-9@$!|])[a-zA-Z0-9@$!|]*[a-zA-Z0-9][a-zA-Z0-9@$!|]*")
+_SPACED = re.compile(r"(?<!\w)(?:\w[ .\-_*]){2,}\w(?!\w)")
+_RUNS = re.compile(r"(\w)\1{2,}")
+_EMOJI = {"🔪": " knife ", "🗡": " knife ", "🔫": " gun ", "💣": " bomb ", "🧨": " bomb ", "💥": " explosion ",
+          "🔥": " fire ", "☠": " death ", "💀": " death ", "⚰": " coffin ", "🪓": " axe ", "🩸": " blood ",
+          "🐀": " rat ", "🐖": " pig ", "🐒": " monkey ", "🦍": " ape ", "🪳": " cockroach ", "🐍": " snake "}
+_EMOJI_RE = re.compile("|".join(map(re.escape, _EMOJI)))
 
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _ZERO_WIDTH.sub("", text)
     return _SPACES.sub(" ", text).strip().lower()
+
+
+def _leet(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if word.isdigit() or re.fullmatch(r"\d+(st|nd|rd|th|s|h|m|k|am|pm)", word.lower()):
+        return word  # numbers, 1st, 10pm, 5k are not leetspeak
+    return word.translate(_LEET)
+
+
+def deobfuscate(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = _ZERO_WIDTH.sub("", text)
+    text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
+    text = _LATIN_AND_OTHER.sub(lambda m: m.group(0).translate(_HOMOGLYPHS), text)
+    text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
+    text = _LEET_WORD.sub(_leet, text)
+    text = _RUNS.sub(r"\1\1", text)
+    return _SPACES.sub(" ", text).strip()

@@ -16,7 +16,10 @@ class UnknownDetector(LookupError):
 def available() -> dict[str, type[Detector]]:
     found: dict[str, type[Detector]] = {}
     for ep in entry_points(group=GROUP):
-        cls = ep.load()
+        try:
+            cls = ep.load()
+        except (ImportError, AttributeError) as exc:
+            raise UnknownDetector(f"detector plug-in {ep.name!r} ({ep.value}) failed to load: {exc}") from None
         if not (isinstance(cls, type) and issubclass(cls, Detector)):
             raise TypeError(f"entry point {ep.name!r} in {GROUP} is not a Detector subclass: {cls!r}")
         found[cls.get_name()] = cls

@@ -49,7 +49,8 @@ def ingest_batch(records: Sequence[ContentItem | Rejected], store: Store, engine
     items = [r for r in records if isinstance(r, ContentItem)]
     if not items:
         return result
-    hashes = [content_hash(i) for i in items]
+    hashes = [content_hash(i) for i in items]  # of what was sent, so a re-send is a duplicate
+    items = engine.with_languages(items)
     with store.uow() as uow:
         heads = {i.id: uow.item_head(i.id) for i in items}
     looks_new = [k for k, i in enumerate(items) if heads[i.id] is None or heads[i.id][1] != hashes[k]]

@@ -1,7 +1,6 @@
 """The FastAPI application. `create_app(runtime)` builds it; nothing happens at import time."""
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from importlib import resources
 from typing import Any
@@ -16,7 +15,8 @@ from ...ingest.parse import Rejected, parse_record
 from ...ingest.service import IngestResult, ingest_batch
 from ...ports import KeyRecord
 from ...record.views import decision_dict, event_dict, subject_view, verify_chain
-from . import errors
+from . import compat, errors
+from .app_helpers import json_body
 from .auth import require
 from .errors import ApiError
 from .limits import BodyLimit
@@ -42,17 +42,6 @@ ITEM_SCHEMA: dict[str, Any] = {
 }
 
 
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ApiError(400, "invalid_body", f"request body is not valid UTF-8 (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc.msg} at line {exc.lineno} "
-                                            f"column {exc.colno}") from None
-
-
 def _outcomes(result: IngestResult) -> list[dict[str, Any]]:
     return [{"id": o.item_id, "version": o.version, "status": o.status, "decision": decision_dict(o.decision)}
             for o in result.outcomes]
@@ -66,6 +55,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=s.max_body_bytes)
+
+    compat.install(app, runtime)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:
@@ -83,7 +74,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def post_content(request: Request, key: KeyRecord = Depends(require("content:write"))) -> dict[str, Any]:
         """Ingest a JSON array of items. Idempotent by id: a re-sent item is a duplicate, an edited one a new
         version. Bad records are rejected by index with a reason; the good ones are kept."""
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, list):
             raise ApiError(400, "invalid_body", "the body must be a JSON array of items")
         if len(body) > s.max_batch_items:
@@ -97,7 +88,7 @@ def create_app(runtime: Runtime) -> FastAPI:
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": ITEM_SCHEMA}}}})
     async def moderate(request: Request, key: KeyRecord = Depends(require("content:write"))) -> dict[str, Any]:
         """Ingest one item and return its decision and signals synchronously."""
-        rec = parse_record(await _json_body(request), 0, runtime.engine.limits)
+        rec = parse_record(await json_body(request), 0, runtime.engine.limits)
         if isinstance(rec, Rejected):
             raise ApiError(422, "invalid_item", rec.reason)
         result = await run_in_threadpool(ingest_batch, [rec], runtime.store, runtime.engine)

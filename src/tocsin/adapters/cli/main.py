@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
-from . import commands
+from . import commands, model_commands
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="Database maintenance.").add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     p = db.add_parser("migrate", parents=[common], help="Apply pending schema migrations.")
     p.set_defaults(func=commands.db_migrate)
+
+    model_commands.add_parsers(sub, common)
 
     p = sub.add_parser("settings", parents=[common], help="List every setting with its default and help.")
     p.set_defaults(func=commands.settings_list)

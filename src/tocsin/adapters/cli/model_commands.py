@@ -1,0 +1,89 @@
+"""`tocsin train` and `tocsin eval`: reproduce the shipped weights, and measure them on functional suites."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from ...detect.trained import weights_path
+from ...domain.model import ContentItem
+from ...models.evaluate import Case, evaluate, load_references, read_suite, report_lines
+from .commands import CliError, _engine_only
+
+PROFILES = {"fast": "use", "accurate": "e5"}
+
+
+def train(args: argparse.Namespace) -> int:
+    from ...models.build import train_profile
+    from ...models.train import TrainConfig
+
+    data = Path(args.data)
+    if not data.is_dir():
+        raise CliError(f"training data folder {data} not found (expected ../shared/data/train)")
+    profiles = list(PROFILES) if args.profile == "all" else [args.profile]
+    for profile in profiles:
+        out = Path(args.out) / f"{profile}.npz" if args.out else weights_path(profile)
+        t0 = time.monotonic()
+        train_profile(data, PROFILES[profile], out, Path(args.cache) if args.cache else None,
+                      TrainConfig(seed=args.seed), log=lambda m: print(f"[{profile}] {m}", file=sys.stderr, flush=True),
+                      suites=Path(args.decontaminate) if args.decontaminate else None)
+        print(f"{profile}: wrote {out} in {time.monotonic() - t0:.0f}s")
+    return 0
+
+
+def _suite_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(path.glob("*.csv"))
+    raise CliError(f"suite {path} not found")
+
+
+def eval_suites(args: argparse.Namespace) -> int:
+    _, engine = _engine_only(args)
+    files = _suite_files(Path(args.suite))
+    try:
+        cases: list[Case] = [c for f in files for c in read_suite(f)]
+    except (KeyError, OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read suite: {exc}") from None
+    if not cases:
+        raise CliError(f"no cases found in {args.suite}")
+
+    def predict(cs: list[Case]) -> list[bool]:
+        out: list[bool] = []
+        for i in range(0, len(cs), 1024):
+            items = [ContentItem(f"c{i + k}", "post", c.text, lang=c.lang) for k, c in enumerate(cs[i:i + 1024])]
+            out.extend(r["flagged"]["hate"] for r in engine.classify(items))
+        return out
+
+    results = evaluate(cases, predict)
+    refs = load_references(Path(args.reference)) if args.reference and Path(args.reference).is_dir() else {}
+    if args.json:
+        print(json.dumps([{"suite": r.suite, "lang": r.lang, "n": r.overall.n, "accuracy": round(r.overall.accuracy, 4),
+                           "macro_f1": round(r.overall.macro_f1, 4),
+                           "functionalities": {k: round(v.accuracy, 4) for k, v in sorted(r.by_functionality.items())},
+                           "reference": refs.get(r.suite, {})} for r in results], indent=2))
+    else:
+        print(f"detectors: {', '.join(d.get_name() for d in engine.detectors)}")
+        print("\n".join(report_lines(results, refs, functionalities=not args.summary)))
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("train", help="Reproduce the shipped model weights from the training data (fixed seeds).")
+    p.add_argument("--data", default="../shared/data/train", help="training data folder (default ../shared/data/train)")
+    p.add_argument("--profile", choices=["fast", "accurate", "all"], default="fast")
+    p.add_argument("--out", help="folder for the weights (default: the package's own models/weights)")
+    p.add_argument("--cache", help="folder to cache embeddings in (outside the repository)")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--decontaminate", default="../shared/data/eval-dev",
+                   help="drop training texts equal to a case of the suites in this folder ('' to keep all)")
+    p.set_defaults(func=train)
+    p = sub.add_parser("eval", parents=[common], help="Accuracy and macro-F1 of the hate flag on functional test suites.")
+    p.add_argument("--suite", required=True, help="a suite CSV or a folder of them (HateCheck format)")
+    p.add_argument("--reference", default="../shared/data/reference", help="published results to print alongside")
+    p.add_argument("--summary", action="store_true", help="leave out the per-functionality table")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=eval_suites)

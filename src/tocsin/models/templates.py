@@ -1,0 +1,84 @@
+"""Expand the maintainers' own templates (templates.yaml) into labelled training examples.
+
+They cover what the public corpora under-cover: explicit derogation and dehumanisation of protected groups,
+threats against them (hate and violence), calls to arms with no group named (violence only), and the contrasts
+a model must not flag as hate: positive and neutral mentions of identity, negated hate, counter-speech that
+quotes hate to denounce it, news that reports violence, abuse of objects and of non-protected groups.
+None is taken or adapted from an evaluation suite.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from importlib import resources
+
+import yaml
+
+from .data import Example
+
+LABELS = {"H": {"hate": 1, "violence": 0}, "HV": {"hate": 1, "violence": 1}, "V": {"hate": 0, "violence": 1},
+          "-": {"hate": 0, "violence": 0}, "R": {"hate": 0, "harassment": 1}}
+
+
+def _split(text: str) -> str:
+    return "dev" if int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:4], 16) % 5 == 0 else "train"
+
+
+def load_templates() -> dict:
+    return yaml.safe_load(resources.files("tocsin.models").joinpath("templates.yaml").read_text("utf-8"))
+
+
+def misspell(text: str, rng: random.Random) -> str:
+    """One typo of the kinds people use to slip past filters: swapped, dropped or doubled letters, a space inside
+    or missing between words. Applied to a word of four or more letters."""
+    words = text.split(" ")
+    long = [i for i, w in enumerate(words) if sum(ch.isalpha() for ch in w) >= 4]
+    if not long:
+        return text
+    i = rng.choice(long)
+    w = words[i]
+    k = rng.randrange(1, len(w) - 2)
+    kind = rng.randrange(5)
+    if kind == 0:
+        w = w[:k] + w[k + 1] + w[k] + w[k + 2:]
+    elif kind == 1:
+        w = w[:k] + w[k + 1:]
+    elif kind == 2:
+        w = w[:k] + w[k] + w[k:]
+    elif kind == 3:
+        w = w[:k] + " " + w[k:]
+    elif i + 1 < len(words):
+        words[i:i + 2] = [w + words[i + 1]]
+        return " ".join(words)
+    words[i] = w
+    return " ".join(words)
+
+
+def template_examples(seed: int = 7, fills_per_group: int = 2, typo_share: float = 0.3) -> list[Example]:
+    rng = random.Random(seed)
+    out: list[Example] = []
+    seen: set[str] = set()
+    for block, spec in load_templates().items():
+        lang = spec.get("lang", block)
+        for kind, templates in spec.items():
+            if kind not in LABELS:
+                continue
+            for tmpl in templates:
+                targets = spec["g"] if "{g}" in tmpl else spec["n"] if "{n}" in tmpl else [None]
+                slots = [k for k, v in spec.items() if isinstance(v, list) and k not in ("g", "n") and f"{{{k}}}" in tmpl]
+                fills = fills_per_group if slots and targets != [None] else 6 if slots else 1
+                for target in targets:
+                    for _ in range(fills):
+                        text = tmpl.format(g=target, n=target, **{k: rng.choice(spec[k]) for k in slots})
+                        text = text[0].upper() + text[1:]
+                        if text in seen:
+                            continue
+                        seen.add(text)
+                        split = _split(text)
+                        out.append(Example(text, lang, "tocsin-templates", split, dict(LABELS[kind])))
+                        if rng.random() < typo_share:
+                            noisy = misspell(text, rng)
+                            if noisy not in seen:
+                                seen.add(noisy)
+                                out.append(Example(noisy, lang, "tocsin-templates", split, dict(LABELS[kind])))
+    return out

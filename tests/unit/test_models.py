@@ -1,0 +1,70 @@
+"""Training and head machinery on small synthetic data: deterministic, calibrated, round-trips through disk."""
+import numpy as np
+import pytest
+
+from tocsin.detect.normalise import deobfuscate
+from tocsin.models.data import Example
+from tocsin.models.heads import HeadSet
+from tocsin.models.templates import template_examples
+from tocsin.models.train import TrainConfig, equal_source_weights, macro_f1, source_weights, train_head
+
+
+def _data(n, seed, source="s"):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    x = rng.standard_normal((n, 16)).astype(np.float32) + y[:, None] * 0.8
+    return x, [Example(f"t{i}", "en", source, "train", {"hate": int(v)}) for i, v in enumerate(y)]
+
+
+@pytest.mark.parametrize("hidden", [0, 8])
+def test_training_is_deterministic_and_learns(hidden):
+    x, ex = _data(600, 1)
+    xd, exd = _data(300, 2)
+    cfg = TrainConfig(hidden=hidden, epochs=30, batch=32, lr=3e-3)
+    h1, rep = train_head("hate", x, ex, xd, exd, cfg)
+    h2, _ = train_head("hate", x, ex, xd, exd, cfg)
+    assert np.array_equal(h1.w2, h2.w2) and h1.threshold == h2.threshold
+    assert rep["dev_macro_f1"] > 0.9  # the synthetic classes are well separated
+
+
+def test_heads_roundtrip_through_npz(tmp_path):
+    x, ex = _data(400, 3)
+    head, _ = train_head("hate", x, ex, x, ex, TrainConfig(hidden=8, epochs=2, batch=64))
+    HeadSet("enc", {"hate": head}, {"encoder_key": "use"}).save(tmp_path / "h.npz")
+    back = HeadSet.load(tmp_path / "h.npz")
+    assert back.meta["encoder_key"] == "use" and back.heads["hate"].threshold == head.threshold
+    assert np.allclose(back.heads["hate"].proba(x), head.proba(x), atol=2e-3)
+
+
+def test_source_weights_balance_sources_and_classes():
+    ex = [Example("a", "en", "big", "train", {"hate": i % 10 == 0}) for i in range(900)] + \
+         [Example("b", "en", "small", "train", {"hate": i % 2}) for i in range(100)]
+    w = source_weights(ex, "hate")
+    big, small = w[:900], w[900:]
+    assert np.isclose(big.sum() / small.sum(), 3.0)  # sqrt(900) / sqrt(100)
+    labels = np.array([e.labels["hate"] for e in ex[:900]], bool)
+    assert np.isclose(big[labels].sum(), big[~labels].sum())
+    assert np.isclose(equal_source_weights(ex)[:900].sum(), equal_source_weights(ex)[900:].sum())
+
+
+def test_macro_f1_matches_hand_count():
+    y = np.array([1, 1, 0, 0])
+    assert macro_f1(y, np.array([True, False, False, False]), np.ones(4)) == pytest.approx((2 / 3 + 0.8) / 2)
+
+
+def test_templates_expand_in_every_language_with_both_classes():
+    ex = template_examples()
+    langs = {e.lang for e in ex}
+    assert {"en", "de", "fr", "es", "it", "pt", "nl", "pl", "ar", "hi", "zh"} <= langs
+    for lang in langs:
+        hate = [e.labels.get("hate") for e in ex if e.lang == lang and "hate" in e.labels]
+        assert 0 < sum(hate) < len(hate), lang
+    assert all("{" not in e.text for e in ex)
+
+
+@pytest.mark.parametrize("raw,clean", [("I will k1ll them", "I will kill them"), ("k i l l", "kill"),
+                                       ("h\u200bate", "hate"), ("I hаte", "I hate"), ("you 🐀", "you rat"),
+                                       ("see you at 10pm on the 1st", "see you at 10pm on the 1st"),
+                                       ("soooooo bad", "soo bad")])
+def test_deobfuscation(raw, clean):
+    assert deobfuscate(raw) == clean
