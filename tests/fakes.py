@@ -6,7 +6,8 @@ from typing import Any, Iterator
 
 from tocsin.domain import chain
 from tocsin.domain.model import Action, ContentItem, Decision, LogEvent, Signal
-from tocsin.ports import KeyRecord, Store, StoredDecision, UnitOfWork
+from tocsin.domain.cases import Case
+from tocsin.ports import KeyRecord, ReportRow, ReportStats, Store, StoredDecision, UnitOfWork
 
 
 class _State:
@@ -18,6 +19,8 @@ class _State:
         self.actions: list[Action] = []
         self.events: list[LogEvent] = []
         self.keys: dict[str, tuple[str, KeyRecord]] = {}
+        self.reports: dict[tuple[str, str], ReportRow] = {}
+        self.cases: dict[str, Case] = {}
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -97,8 +100,42 @@ class FakeUnitOfWork(UnitOfWork):
     def chain_head(self) -> tuple[int, str]:
         return (self.s.events[-1].seq, self.s.events[-1].hash) if self.s.events else (0, chain.GENESIS)
 
-    def add_key(self, key_id: str, key_hash: str, role: str, label: str | None, at: str) -> None:
-        self.s.keys[key_id] = (key_hash, KeyRecord(key_id, role, label, at))
+    def add_report(self, row: ReportRow) -> bool:
+        if (row.target_id, row.reporter_id) in self.s.reports:
+            return False
+        self.s.reports[(row.target_id, row.reporter_id)] = row
+        return True
+
+    def report_stats(self, target_id: str, hour_ago: str) -> ReportStats:
+        rows = [r for (t, _), r in self.s.reports.items() if t == target_id]
+        last = sum(r.created_at >= hour_ago for r in rows)
+        reasons: dict[str, int] = {}
+        for r in rows:
+            reasons[r.reason] = reasons.get(r.reason, 0) + 1
+        return ReportStats(len(rows), last, len(rows) - last, min((r.created_at for r in rows), default=None),
+                           sum(r.trusted_flagger for r in rows), reasons)
+
+    def open_case(self, subject_id: str) -> Case | None:
+        return next((copy.deepcopy(c) for c in self.s.cases.values()
+                     if c.subject_id == subject_id and c.status != "closed"), None)
+
+    def get_case(self, case_id: str) -> Case | None:
+        return copy.deepcopy(self.s.cases.get(case_id))
+
+    def save_case(self, case: Case) -> None:
+        self.s.cases[case.id] = copy.deepcopy(case)
+
+    def queue(self, name: str | None, limit: int = 100) -> list[Case]:
+        rows = [c for c in self.s.cases.values() if c.status != "closed" and name in (None, c.queue)]
+        return sorted(rows, key=lambda c: (c.priority, c.sla_due, -c.risk, c.id))[:limit]
+
+    def strikes(self, author_id: str) -> int:
+        own = {i for (i, v), it in self.s.items.items() if it.author and it.author.id == author_id}
+        return sum(a.type == "remove" and a.subject_id in own for a in self.s.actions)
+
+    def add_key(self, key_id: str, key_hash: str, role: str, label: str | None, at: str,
+                team: str | None = None) -> None:
+        self.s.keys[key_id] = (key_hash, KeyRecord(key_id, role, label, at, None, team))
 
     def find_key(self, key_hash: str) -> KeyRecord | None:
         return next((rec for h, rec in self.s.keys.values() if h == key_hash), None)
@@ -110,7 +147,7 @@ class FakeUnitOfWork(UnitOfWork):
         if key_id not in self.s.keys or self.s.keys[key_id][1].revoked_at:
             return False
         h, rec = self.s.keys[key_id]
-        self.s.keys[key_id] = (h, KeyRecord(rec.id, rec.role, rec.label, rec.created_at, at))
+        self.s.keys[key_id] = (h, KeyRecord(rec.id, rec.role, rec.label, rec.created_at, at, rec.team))
         return True
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 from .act.apply import apply_decision
+from .act.review import after_decision
 from .detect.base import Detector
 from .detect.langid import LanguageIdentifier
 from .domain import status as ev
@@ -79,6 +80,7 @@ class Engine:
         recorded = uow.append_event(item.id, ev.DECISION_MADE, decision_payload(decision), now)
         uow.add_decision(decision, recorded.seq)
         apply_decision(uow, decision, item, now, self.new_id)
+        after_decision(uow, item, decision, self.policy, now, self.new_id)
         return decision
 
 

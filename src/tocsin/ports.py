@@ -9,6 +9,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from .domain.cases import Case
 from .domain.model import Action, ContentItem, Decision, LogEvent, Signal
 
 
@@ -19,6 +20,30 @@ class KeyRecord:
     label: str | None
     created_at: str
     revoked_at: str | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    id: str
+    target_id: str  # the subject the report counts for (the reported item, or a page/group/event above it)
+    subject_id: str  # the item actually reported
+    reporter_id: str
+    reason: str
+    text: str
+    trusted_flagger: bool
+    created_at: str
+    received_at: str
+
+
+@dataclass(frozen=True)
+class ReportStats:
+    reporters: int
+    last_hour: int
+    before_last_hour: int
+    first_at: str | None
+    trusted: int
+    by_reason: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -102,9 +127,35 @@ class UnitOfWork(ABC):
     @abstractmethod
     def chain_head(self) -> tuple[int, str]: ...
 
+    # reports and cases -------------------------------------------------------------------------
+    @abstractmethod
+    def add_report(self, row: ReportRow) -> bool:
+        """False when this reporter already reported this target (deduplicated)."""
+
+    @abstractmethod
+    def report_stats(self, target_id: str, hour_ago: str) -> ReportStats: ...
+
+    @abstractmethod
+    def open_case(self, subject_id: str) -> Case | None: ...
+
+    @abstractmethod
+    def get_case(self, case_id: str) -> Case | None: ...
+
+    @abstractmethod
+    def save_case(self, case: Case) -> None: ...
+
+    @abstractmethod
+    def queue(self, name: str | None, limit: int = 100) -> list[Case]:
+        """Open cases by urgency: priority, then SLA due time, then risk."""
+
+    @abstractmethod
+    def strikes(self, author_id: str) -> int:
+        """Removals of the author's content so far."""
+
     # API keys ----------------------------------------------------------------------------------
     @abstractmethod
-    def add_key(self, key_id: str, key_hash: str, role: str, label: str | None, at: str) -> None: ...
+    def add_key(self, key_id: str, key_hash: str, role: str, label: str | None, at: str,
+                team: str | None = None) -> None: ...
 
     @abstractmethod
     def find_key(self, key_hash: str) -> KeyRecord | None: ...

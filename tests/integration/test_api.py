@@ -14,6 +14,11 @@ ROUTES = [
     ("GET", "/v1/audit", "audit:read", None),
     ("GET", "/v1/audit/verify", "audit:read", None),
     ("POST", "/v1/moderations", "classify", {"input": "hello"}),
+    ("POST", "/v1/reports", "reports:write", {"subject_id": "nothing", "reporter_id": "u", "reason": "hate"}),
+    ("GET", "/v1/queue", "decisions:read", None),
+    ("GET", "/v1/cases/anything", "decisions:read", None),
+    ("POST", "/v1/cases/anything/claim", "cases:act", {}),
+    ("POST", "/v1/cases/anything/decide", "cases:act", {"verdict": "dismiss", "reason": "x"}),
     ("POST", "/v1alpha1/comments:analyze", "classify", {"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}}),
 ]
 
@@ -25,7 +30,9 @@ def call(client, method, path, body=None, key=None):
 
 def test_every_api_route_is_in_this_table(client):
     paths = {r.path for r in client.app.routes if r.path.startswith("/v1")}
-    assert paths == {p.replace("anything", "{subject_id}") for _, p, _, _ in ROUTES}
+    tested = {p.replace("subjects/anything", "subjects/{subject_id}").replace("cases/anything", "cases/{case_id}")
+              for _, p, _, _ in ROUTES}
+    assert paths == tested
 
 
 @pytest.mark.parametrize("method,path,perm,body", ROUTES, ids=[p for _, p, _, _ in ROUTES])

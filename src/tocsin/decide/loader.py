@@ -10,6 +10,7 @@ import yaml
 
 from ..domain.model import ACCOUNT_ACTIONS, ACTION_TYPES, CATEGORIES, CONTENT_TYPES, ROLES, Effect
 from ..domain.policy import Policy, Rule, VerdictSpec
+from ..domain.risk import PRIORITIES, QueueRule, ReviewConfig
 from .errors import PolicyError, Problem
 
 _DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
@@ -105,7 +106,7 @@ def _effects(ck: _Checker, value: Any, path: str) -> tuple[Effect, ...]:
 
 
 def _validate(doc: Any, ck: _Checker) -> Policy | None:
-    top = ck.mapping(doc, "", {"name", "version", "verdicts", "rules"}, {"default_verdict", "description"})
+    top = ck.mapping(doc, "", {"name", "version", "verdicts", "rules"}, {"default_verdict", "description", "review"})
     for key in ("name", "version"):
         if key in top and not isinstance(top[key], (str, int, float)):
             ck.fail(key, "must be a string")
@@ -155,9 +156,69 @@ def _validate(doc: Any, ck: _Checker) -> Policy | None:
         ctypes = ck.str_list(r.get("content_types"), f"{p}.content_types", CONTENT_TYPES)
         rules.append(Rule(str(rid), str(r.get("category")), float(th) if isinstance(th, (int, float)) else 0.0,
                           str(r.get("verdict")), langs, ctypes))
+    review = _review(ck, top.get("review"))
     if ck.problems:
         return None
-    return Policy(str(top["name"]), str(top["version"]), tuple(rules), verdicts, str(default), ck.file)
+    return Policy(str(top["name"]), str(top["version"]), tuple(rules), verdicts, str(default), ck.file, review)
+
+
+def _number(ck: _Checker, value: Any, path: str, lo: float, hi: float) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        ck.fail(path, f"must be a number between {lo:g} and {hi:g}, got {value!r}")
+        return None
+    return float(value)
+
+
+def _review(ck: _Checker, value: Any) -> ReviewConfig:
+    """The optional `review:` section: priorities, SLAs, queues, escalation, interim protection."""
+    base = ReviewConfig()
+    if value is None:
+        return base
+    r = ck.mapping(value, "review", set(), {"priorities", "sla", "queues", "spike", "specialist_reports",
+                                            "claim_ttl", "qa_share", "interim"})
+    kw: dict[str, Any] = {}
+    pr = ck.mapping(r.get("priorities", {}), "review.priorities", set(), {"P0", "P1", "P2"})
+    for k in ("P0", "P1", "P2"):
+        if k in pr and (n := _number(ck, pr[k], f"review.priorities.{k}", 0, 100)) is not None:
+            kw[k.lower()] = n
+    sla = dict(base.sla_s)
+    for k, v in ck.mapping(r.get("sla", {}), "review.sla", set(), set(PRIORITIES)).items():
+        if (d := parse_duration(v)) is None:
+            ck.fail(f"review.sla.{k}", f"{v!r} is not a duration like 15m or 4h")
+        else:
+            sla[k] = d
+    kw["sla_s"] = sla
+    if "queues" in r:
+        queues = []
+        if not isinstance(r["queues"], list) or not r["queues"]:
+            ck.fail("review.queues", "must be a non-empty list")
+        for i, q in enumerate(r["queues"] if isinstance(r["queues"], list) else []):
+            p = f"review.queues[{i}]"
+            q = ck.mapping(q, p, {"name"}, {"categories", "langs", "team"})
+            queues.append(QueueRule(str(q.get("name")), ck.str_list(q.get("categories"), f"{p}.categories", CATEGORIES),
+                                    ck.str_list(q.get("langs"), f"{p}.langs", pattern=_LANG),
+                                    str(q["team"]) if q.get("team") else None))
+        kw["queues"] = tuple(queues)
+    sp = ck.mapping(r.get("spike", {}), "review.spike", set(), {"reports_per_hour", "multiplier"})
+    if "reports_per_hour" in sp and (n := _number(ck, sp["reports_per_hour"], "review.spike.reports_per_hour", 1, 1e6)):
+        kw["spike_reports_per_hour"] = int(n)
+    if "multiplier" in sp and (n := _number(ck, sp["multiplier"], "review.spike.multiplier", 1, 1e6)):
+        kw["spike_multiplier"] = n
+    if "specialist_reports" in r and (n := _number(ck, r["specialist_reports"], "review.specialist_reports", 1, 1e6)):
+        kw["specialist_reports"] = int(n)
+    if "claim_ttl" in r:
+        if (d := parse_duration(r["claim_ttl"])) is None:
+            ck.fail("review.claim_ttl", f"{r['claim_ttl']!r} is not a duration")
+        else:
+            kw["claim_ttl_s"] = d
+    if "qa_share" in r and (n := _number(ck, r["qa_share"], "review.qa_share", 0, 1)) is not None:
+        kw["qa_share"] = n
+    interim = {}
+    for k, v in ck.mapping(r.get("interim", {}), "review.interim", set(), set(PRIORITIES)).items():
+        interim[k] = tuple(ck.str_list(v, f"review.interim.{k}", ACTION_TYPES) or ())
+    if "interim" in r:
+        kw["interim"] = interim
+    return ReviewConfig(**kw)
 
 
 def parse_policy(text: str, file: str = "<policy>") -> Policy:

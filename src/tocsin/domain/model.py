@@ -43,6 +43,10 @@ class ActionType(str, enum.Enum):
     SUSPEND = "suspend"
     BAN = "ban"  # a page, group or event
     REVIEW = "review"  # send to human review (no enforcement by itself)
+    # interim protection while a P0 case waits for review
+    LIMIT_DISTRIBUTION = "limit_distribution"
+    HIDE_FROM_DISCOVERY = "hide_from_discovery"
+    PAUSE_RSVPS = "pause_rsvps"
 
 
 ACTION_TYPES: tuple[str, ...] = tuple(a.value for a in ActionType)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .model import ContentItem, Decision, Effect, Signal
+from .risk import ReviewConfig
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Policy:
     verdicts: dict[str, VerdictSpec] = field(hash=False)
     default_verdict: str = "allow"
     source: str = "<memory>"
+    review: ReviewConfig = field(default_factory=ReviewConfig, hash=False)
 
     def flag_threshold(self, category: str, item: ContentItem) -> float | None:
         """The lowest score at which any rule acts on `category` for this item (None: never)."""

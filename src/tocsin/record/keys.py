@@ -26,14 +26,16 @@ class NewKey:
     key: str
 
 
-def create_key(store: Store, role: str, label: str | None, now: str) -> NewKey:
+def create_key(store: Store, role: str, label: str | None, now: str, team: str | None = None) -> NewKey:
+    """`team` makes the holder a specialist of that review team (for example `violence`)."""
     if role not in ROLES:
         raise UnknownRole(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     key_id = secrets.token_hex(6)
     key = f"{PREFIX}{secrets.token_urlsafe(32)}"
     with store.uow(write=True) as uow:
-        uow.add_key(key_id, hash_key(key), role, label, now)
-        uow.append_event(f"key:{key_id}", "key.created", {"key_id": key_id, "role": role, "label": label}, now)
+        uow.add_key(key_id, hash_key(key), role, label, now, team)
+        uow.append_event(f"key:{key_id}", "key.created", {"key_id": key_id, "role": role, "label": label,
+                                                          "team": team}, now)
         uow.commit()
     return NewKey(key_id, role, key)
 

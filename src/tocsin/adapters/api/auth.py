@@ -15,6 +15,8 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "decisions:read": frozenset({"admin", "moderator", "auditor"}),
     "audit:read": frozenset({"admin", "auditor"}),
     "classify": frozenset({"admin", "moderator", "ingest"}),
+    "reports:write": frozenset({"admin", "ingest"}),
+    "cases:act": frozenset({"admin", "moderator"}),
 }
 
 

@@ -169,10 +169,11 @@ def _classify_record(raw: bytes, max_chars: int) -> tuple[Any, ContentItem | Non
 def keys_create(args: argparse.Namespace) -> int:
     with runtime(args) as rt:
         try:
-            new = keyring.create_key(rt.store, args.role, args.label, SystemClock().now())
+            new = keyring.create_key(rt.store, args.role, args.label, SystemClock().now(), args.team)
         except keyring.UnknownRole as exc:
             raise CliError(str(exc)) from None
-    print(f"created key id={new.id} role={new.role}; it is shown only once:")
+    team = f" team={args.team}" if args.team else ""
+    print(f"created key id={new.id} role={new.role}{team}; it is shown only once:")
     print(new.key)
     return 0
 

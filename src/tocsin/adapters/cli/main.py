@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = keys.add_parser("create", parents=[common], help="Create a key; prints it alone on the last line (shown once).")
     p.add_argument("--role", required=True, help="admin | moderator | auditor | ingest")
     p.add_argument("--label", help="a note on who or what uses the key")
+    p.add_argument("--team", help="review team the holder belongs to, e.g. violence (specialists)")
     p.set_defaults(func=commands.keys_create)
     p = keys.add_parser("list", parents=[common], help="List keys (never the keys themselves).")
     p.set_defaults(func=commands.keys_list)

@@ -14,6 +14,7 @@ from typing import Any, Iterator
 from ...domain import chain
 from ...domain.model import Action, Author, ContentItem, Decision, Effect, EventDetails, LogEvent, Signal
 from ...ports import KeyRecord, StoredDecision, UnitOfWork
+from .sql_cases import CaseSqlMixin
 
 _ITEM_COLS = ("id, version, type, lang, title, text, author_id, parent_id, created_at, event_starts_at, "
               "event_place, metrics")
@@ -23,7 +24,7 @@ def _dumps(obj: Any) -> str:
     return chain.canonical(obj)
 
 
-class SqlUnitOfWork(UnitOfWork):
+class SqlUnitOfWork(CaseSqlMixin, UnitOfWork):
     placeholder = "?"
 
     def __init__(self, conn: Any, write: bool, release: Any = None):
@@ -218,17 +219,19 @@ class SqlUnitOfWork(UnitOfWork):
         return int(row[0]), str(row[1])
 
     # API keys --------------------------------------------------------------------------------------
-    def add_key(self, key_id: str, key_hash: str, role: str, label: str | None, at: str) -> None:
-        self._x("INSERT INTO api_keys (id, key_hash, role, label, created_at) VALUES (?, ?, ?, ?, ?)",
-                (key_id, key_hash, role, label, at))
+    def add_key(self, key_id: str, key_hash: str, role: str, label: str | None, at: str,
+                team: str | None = None) -> None:
+        self._x("INSERT INTO api_keys (id, key_hash, role, label, created_at, team) VALUES (?, ?, ?, ?, ?, ?)",
+                (key_id, key_hash, role, label, at, team))
 
     def find_key(self, key_hash: str) -> KeyRecord | None:
-        row = self._x("SELECT id, role, label, created_at, revoked_at FROM api_keys WHERE key_hash = ?",
+        row = self._x("SELECT id, role, label, created_at, revoked_at, team FROM api_keys WHERE key_hash = ?",
                       (key_hash,)).fetchone()
         return KeyRecord(*row) if row else None
 
     def list_keys(self) -> list[KeyRecord]:
-        rows = self._x("SELECT id, role, label, created_at, revoked_at FROM api_keys ORDER BY created_at, id").fetchall()
+        rows = self._x("SELECT id, role, label, created_at, revoked_at, team FROM api_keys "
+                       "ORDER BY created_at, id").fetchall()
         return [KeyRecord(*r) for r in rows]
 
     def revoke_key(self, key_id: str, at: str) -> bool:
