@@ -1,7 +1,8 @@
 """Run the benchmarks and print (and save under bench/results/) throughputs, ratios and the machine.
 
-- ingest: items/s through the full pipeline into SQLite (parse, detect, decide, act, record, commit), against the
-  baseline of detection alone on the same items.
+- ingest: items/s through the full pipeline into SQLite (parse, language ID, detect, decide, act, open and
+  risk-score review cases for the items that need one, record, commit), against detection alone on the same items.
+- queue: milliseconds to order 100,000 open review cases by urgency, against an unordered page.
 - classify: posts/s through `tocsin classify` end to end (a new process: model load, language identification,
   de-obfuscation, JSONL in and out), against the bare sentence encoder on the same texts in this process.
 """
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from tocsin.bootstrap import build
 from tocsin.ingest.parse import parse_item
@@ -26,6 +28,7 @@ from tocsin.settings import Settings
 N_INGEST = int(os.environ.get("BENCH_INGEST_ITEMS", "20000"))
 N_CLASSIFY = int(os.environ.get("BENCH_CLASSIFY_ITEMS", "30000"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+N_CASES = int(os.environ.get("BENCH_CASES", "100000"))
 TEXTS = [  # short social posts of the kinds tocsin sees, in several languages
 "The council meets on Thursday to discuss the bike lanes.", "Bring your rifles tonight, we defend our city.",
          "You are a pathetic loser.", "Heute gibt es Apfelkuchen auf dem Markt.", "Je vais te tuer ce soir.",
@@ -89,11 +92,48 @@ def bench_classify(tmp: Path) -> dict:
             "classify_peak_rss_mb": round(peak_kb / 1024, 1)}
 
 
+def bench_queue(tmp: Path) -> dict:
+    """Ordering a queue of 100,000 open cases (SQLite): the urgency-ordered first page, against fetching an
+    unordered page of the same table in the same run."""
+    import random
+
+    from tocsin.adapters.store import open_store
+    from tocsin.domain.cases import Case
+
+    store, rng, n = open_store(str(tmp / "queue.db")), random.Random(1), N_CASES
+    with store.uow(write=True) as uow:
+        for i in range(n):
+            uow.save_case(Case(f"c{i}", f"s{i}", "open", rng.choice(["violence", "hate", "general", "general"]),
+                               rng.choice(["P0", "P1", "P2", "P3"]), round(rng.random() * 100, 2), {}, [], None, "en",
+                               "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z",
+                               f"2026-01-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00.000Z"))
+        uow.commit()
+
+    def timed(fn: Any) -> float:
+        runs = []
+        for _ in range(30):
+            t0 = time.perf_counter()
+            with store.uow() as uow:
+                fn(uow)
+            runs.append((time.perf_counter() - t0) * 1000)
+        return statistics.median(runs)
+
+    ordered_all = timed(lambda uow: uow.queue(None, 100))
+    ordered_one = timed(lambda uow: uow.queue("violence", 100))
+    from tocsin.adapters.store.sql_cases import _CASE_COLS, _case
+
+    baseline = timed(lambda uow: [_case(r) for r in uow._x(f"SELECT {_CASE_COLS} FROM cases LIMIT 100").fetchall()])
+    store.close()
+    return {"open_cases": n, "first_page_all_queues_ms": round(ordered_all, 2),
+            "first_page_one_queue_ms": round(ordered_one, 2), "unordered_page_ms": round(baseline, 2),
+            "ratio_ordered_vs_unordered": round(ordered_all / baseline, 2)}
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         result = {"machine": machine(), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                  "classify": bench_classify(tmp), "ingest": bench_ingest(tmp),
+                  "classify": bench_classify(tmp), "ingest": bench_ingest(tmp), "queue": bench_queue(tmp),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
     print(json.dumps(result, indent=2))
     out = Path(__file__).parent / "results"
