@@ -64,7 +64,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def settings(store_url: str) -> Settings:
-    return Settings(env={}, db=store_url)
+    return Settings(env={}, db=store_url, tick_seconds=0)  # tests tick explicitly, with the manual clock
 
 
 @pytest.fixture

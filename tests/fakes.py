@@ -21,6 +21,7 @@ class _State:
         self.keys: dict[str, tuple[str, KeyRecord]] = {}
         self.reports: dict[tuple[str, str], ReportRow] = {}
         self.cases: dict[str, Case] = {}
+        self.ended: dict[str, str] = {}
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -82,6 +83,23 @@ class FakeUnitOfWork(UnitOfWork):
 
     def actions_for(self, subject_id: str) -> list[Action]:
         return [a for a in self.s.actions if a.subject_id == subject_id]
+
+    def get_action(self, action_id: str):
+        a = next((a for a in self.s.actions if a.id == action_id), None)
+        return (a, self.s.ended.get(action_id)) if a else None
+
+    def due_actions(self, now: str, limit: int = 500) -> list[Action]:
+        return [a for a in self.s.actions if a.expires_at and a.expires_at <= now and a.id not in self.s.ended][:limit]
+
+    def end_action(self, action_id: str, at: str, reason: str) -> bool:
+        if action_id in self.s.ended:
+            return False
+        self.s.ended[action_id] = at
+        return True
+
+    def account_restriction(self, account_id: str, now: str) -> Action | None:
+        return next((a for a in reversed(self.s.actions) if a.subject_id == account_id and a.type in ("freeze", "suspend")
+                     and a.id not in self.s.ended and (a.expires_at is None or a.expires_at > now)), None)
 
     def append_event(self, subject_id: str, kind: str, payload: dict[str, Any], at: str) -> LogEvent:
         assert self.write, "append_event needs a write unit of work"

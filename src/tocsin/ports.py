@@ -113,6 +113,22 @@ class UnitOfWork(ABC):
     @abstractmethod
     def actions_for(self, subject_id: str) -> list[Action]: ...
 
+    @abstractmethod
+    def get_action(self, action_id: str) -> tuple[Action, str | None] | None:
+        """The action and when it ended (None while it runs)."""
+
+    @abstractmethod
+    def due_actions(self, now: str, limit: int = 500) -> list[Action]:
+        """Running timed actions whose expiry has come."""
+
+    @abstractmethod
+    def end_action(self, action_id: str, at: str, reason: str) -> bool:
+        """Mark a running action ended; False if it had already ended."""
+
+    @abstractmethod
+    def account_restriction(self, account_id: str, now: str) -> Action | None:
+        """A running freeze or suspension of the account, if any."""
+
     # the audit log -------------------------------------------------------------------------------
     @abstractmethod
     def append_event(self, subject_id: str, kind: str, payload: dict[str, Any], at: str) -> LogEvent:

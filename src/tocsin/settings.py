@@ -16,6 +16,7 @@ class Setting:
     default: Any
     type: type
     help: str
+    minimum: int = 1  # for integer settings
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -32,6 +33,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TOCSIN_MAX_BATCH_ITEMS", 1000, int, "Most items one POST /v1/content request may carry."),
     Setting("TOCSIN_MAX_TEXT_CHARS", 20_000, int, "Longest item text accepted, in characters; longer items are rejected."),
     Setting("TOCSIN_INGEST_BATCH", 500, int, "Items per transaction when `tocsin ingest` reads a file."),
+    Setting("TOCSIN_TICK_SECONDS", 30, int,
+            "How often the server ends timed actions whose expiry has come (0: never; then run `tocsin tick` from cron).",
+            minimum=0),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -59,8 +63,8 @@ class Settings:
                 self._values[key] = s.type(raw)
             except (TypeError, ValueError):
                 raise SettingsError(f"setting {s.name}: {raw!r} is not a valid {s.type.__name__}") from None
-            if s.type is int and self._values[key] <= 0:
-                raise SettingsError(f"setting {s.name}: must be a positive integer, got {raw!r}")
+            if s.type is int and self._values[key] < s.minimum:
+                raise SettingsError(f"setting {s.name}: must be an integer of at least {s.minimum}, got {raw!r}")
         if overrides:
             raise SettingsError(f"unknown setting(s): {', '.join(sorted(overrides))}")
 

@@ -19,6 +19,9 @@ ROUTES = [
     ("GET", "/v1/cases/anything", "decisions:read", None),
     ("POST", "/v1/cases/anything/claim", "cases:act", {}),
     ("POST", "/v1/cases/anything/decide", "cases:act", {"verdict": "dismiss", "reason": "x"}),
+    ("POST", "/v1/actions", "cases:act", {"subject_id": "nothing", "type": "remove", "reason": "x"}),
+    ("POST", "/v1/actions/anything/reverse", "cases:act", {"reason": "x"}),
+    ("POST", "/v1/tick", "admin", {}),
     ("POST", "/v1alpha1/comments:analyze", "classify", {"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}}),
 ]
 
@@ -31,6 +34,7 @@ def call(client, method, path, body=None, key=None):
 def test_every_api_route_is_in_this_table(client):
     paths = {r.path for r in client.app.routes if r.path.startswith("/v1")}
     tested = {p.replace("subjects/anything", "subjects/{subject_id}").replace("cases/anything", "cases/{case_id}")
+              .replace("actions/anything", "actions/{action_id}")
               for _, p, _, _ in ROUTES}
     assert paths == tested
 

@@ -207,7 +207,9 @@ def decide(uow: UnitOfWork, case_id: str, reviewer: Reviewer, verdict: str, reas
     uow.add_decision(decision, recorded.seq)
     apply_decision(uow, decision, item, now, new_id)
     for action_id in case.interim:  # interim protection ends with the case: the final decision stands instead
-        uow.append_event(item.id, ev.ACTION_REVERSED, {"action_id": action_id, "why": f"case {case.id} closed"}, now)
+        if uow.end_action(action_id, now, "case closed"):
+            uow.append_event(item.id, ev.ACTION_REVERSED, {"action_id": action_id, "why": f"case {case.id} closed"},
+                             now)
     case.status, case.outcome, case.closed_at, case.updated_at = CLOSED, name, now, now
     uow.save_case(case)
     uow.append_event(item.id, "case.closed", {"case_id": case.id, "outcome": name, "reviewer": reviewer.id}, now)

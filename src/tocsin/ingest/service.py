@@ -44,8 +44,14 @@ class IngestResult:
         self.rejected.extend(other.rejected)
 
 
-def ingest_batch(records: Sequence[ContentItem | Rejected], store: Store, engine: Engine) -> IngestResult:
+_RESTRICTED = {"freeze": "frozen", "suspend": "suspended"}
+
+
+def ingest_batch(records: Sequence[ContentItem | Rejected], store: Store, engine: Engine,
+                 positions: Sequence[int] | None = None) -> IngestResult:
+    """`positions` give each record's place for error messages (file line numbers); the index by default."""
     result = IngestResult(rejected=[r for r in records if isinstance(r, Rejected)])
+    where = [p for p, r in zip(positions or range(len(records)), records) if isinstance(r, ContentItem)]
     items = [r for r in records if isinstance(r, ContentItem)]
     if not items:
         return result
@@ -60,6 +66,14 @@ def ingest_batch(records: Sequence[ContentItem | Rejected], store: Store, engine
             head = uow.item_head(item.id)
             if head is not None and head[1] == hashes[k]:
                 result.outcomes.append(Outcome(item.id, head[0], "duplicate", uow.decision_for(item.id, head[0])))
+                continue
+            restriction = uow.account_restriction(item.author.id, engine.clock.now()) if item.author else None
+            if restriction is not None:  # a frozen or suspended account cannot post until the action ends
+                state = _RESTRICTED.get(restriction.type, restriction.type)
+                until = f" until {restriction.expires_at}" if restriction.expires_at else ""
+                result.rejected.append(Rejected(where[k], item.id, f"author account {item.author.id} is {state}{until}"))
+                uow.append_event(item.author.id, "post.refused", {"item_id": item.id, "action_id": restriction.id},
+                                 engine.clock.now())
                 continue
             item = replace(item, version=head[0] + 1 if head else 1)
             signals = pre[k] if k in pre else engine.detect([item])[0]

@@ -15,7 +15,7 @@ from ...ingest.parse import Rejected, parse_record
 from ...ingest.service import IngestResult, ingest_batch
 from ...ports import KeyRecord
 from ...record.views import decision_dict, event_dict, subject_view, verify_chain
-from . import compat, errors, review
+from . import compat, enforce, errors, review
 from .app_helpers import json_body
 from .auth import require
 from .errors import ApiError
@@ -49,7 +49,7 @@ def _outcomes(result: IngestResult) -> list[dict[str, Any]]:
 
 def create_app(runtime: Runtime) -> FastAPI:
     s = runtime.settings
-    app = FastAPI(title="tocsin", version=__version__,
+    app = FastAPI(title="tocsin", version=__version__, lifespan=enforce.ticker(runtime),
                   description="Self-hosted multilingual trust-and-safety engine: ingest -> detect -> decide -> act -> "
                               "record. Every route but /healthz needs `Authorization: Bearer KEY`.")
     app.state.runtime = runtime
@@ -58,6 +58,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     compat.install(app, runtime)
     review.install(app, runtime)
+    enforce.install(app, runtime)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:

@@ -17,6 +17,7 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "classify": frozenset({"admin", "moderator", "ingest"}),
     "reports:write": frozenset({"admin", "ingest"}),
     "cases:act": frozenset({"admin", "moderator"}),
+    "admin": frozenset({"admin"}),
 }
 
 

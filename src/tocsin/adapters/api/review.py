@@ -49,23 +49,28 @@ def _reviewer(key: KeyRecord) -> Reviewer:
     return Reviewer(f"key:{key.id}", key.role, key.team)
 
 
+def guarded(runtime: Runtime, fn: Any, *args: Any) -> Any:
+    """Run a use case in one write transaction; its domain errors become HTTP errors (and roll back)."""
+    with runtime.store.uow(write=True) as uow:
+        try:
+            result = fn(uow, *args)
+        except review.NotFound as exc:
+            raise ApiError(404, "not_found", str(exc)) from None
+        except review.Invalid as exc:
+            raise ApiError(422, "invalid_request", str(exc)) from None
+        except NotAllowed as exc:
+            raise ApiError(403, "forbidden", str(exc)) from None
+        except Conflict as exc:
+            raise ApiError(409, "conflict", str(exc)) from None
+        uow.commit()
+        return result
+
+
 def install(app: FastAPI, runtime: Runtime) -> None:
     engine, store = runtime.engine, runtime.store
 
     def write(fn: Any, *args: Any) -> Any:
-        with store.uow(write=True) as uow:
-            try:
-                result = fn(uow, *args)
-            except review.NotFound as exc:
-                raise ApiError(404, "not_found", str(exc)) from None
-            except review.Invalid as exc:
-                raise ApiError(422, "invalid_request", str(exc)) from None
-            except NotAllowed as exc:
-                raise ApiError(403, "forbidden", str(exc)) from None
-            except Conflict as exc:
-                raise ApiError(409, "conflict", str(exc)) from None
-            uow.commit()
-            return result
+        return guarded(runtime, fn, *args)
 
     @app.post("/v1/reports", tags=["review"])
     async def post_report(request: Request, key: KeyRecord = Depends(require("reports:write"))) -> dict[str, Any]:

@@ -77,21 +77,23 @@ def _open_out(path: str) -> IO[str]:
         raise CliError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _batches(stream: BinaryIO, size: int, limits: Any) -> Iterator[list[ContentItem | Rejected]]:
+def _batches(stream: BinaryIO, size: int, limits: Any) -> Iterator[tuple[list[ContentItem | Rejected], list[int]]]:
     batch: list[ContentItem | Rejected] = []
-    for _, rec in read_jsonl(stream, limits):
+    lines: list[int] = []
+    for n, rec in read_jsonl(stream, limits):
         batch.append(rec)
+        lines.append(n)
         if len(batch) >= size:
-            yield batch
-            batch = []
+            yield batch, lines
+            batch, lines = [], []
     if batch:
-        yield batch
+        yield batch, lines
 
 
 def _ingest_stream(rt: Runtime, stream: BinaryIO, name: str) -> IngestResult:
     total = IngestResult()
-    for batch in _batches(stream, rt.settings.ingest_batch, rt.engine.limits):
-        result = ingest_batch(batch, rt.store, rt.engine)
+    for batch, lines in _batches(stream, rt.settings.ingest_batch, rt.engine.limits):
+        result = ingest_batch(batch, rt.store, rt.engine, lines)
         for r in result.rejected:
             print(f"{name}:{r.where}: rejected{f' (id={r.id})' if r.id else ''}: {r.reason}", file=sys.stderr)
         total.merge(result)
@@ -256,6 +258,17 @@ def demo_load(args: argparse.Namespace) -> int:
 def db_migrate(args: argparse.Namespace) -> int:
     with runtime(args) as rt:  # opening the store applies pending migrations
         print(f"database {rt.store.url} is up to date")
+    return 0
+
+
+def tick(args: argparse.Namespace) -> int:
+    """For cron: end every timed action whose expiry has come (the server also does this on its own)."""
+    from ...act.enforce import expire_due
+
+    with runtime(args) as rt, rt.store.uow(write=True) as uow:
+        ended = expire_due(uow, rt.engine.clock.now(), limit=100_000)
+        uow.commit()
+    print(f"tick: {len(ended)} timed action(s) ended")
     return 0
 
 

@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=commands.policy_backtest)
 
+    cmd("tick", commands.tick, "End timed actions whose expiry has come (for cron; the server does it on its own).")
+
     p = cmd("subject", commands.subject_show, "Show a subject's derived status and its event log as JSON.")
     p.add_argument("subject_id")
 

@@ -168,10 +168,32 @@ class SqlUnitOfWork(CaseSqlMixin, UnitOfWork):
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (a.id, a.decision_id, a.subject_id, a.type, a.label, a.created_at, a.expires_at))
 
+    _ACT_COLS = "id, decision_id, subject_id, type, created_at, expires_at, label"
+
     def actions_for(self, subject_id: str) -> list[Action]:
-        rows = self._x("SELECT id, decision_id, subject_id, type, created_at, expires_at, label FROM actions "
-                       "WHERE subject_id = ? ORDER BY created_at, id", (subject_id,)).fetchall()
+        rows = self._x(f"SELECT {self._ACT_COLS} FROM actions WHERE subject_id = ? ORDER BY created_at, id",
+                       (subject_id,)).fetchall()
         return [Action(*r) for r in rows]
+
+    def get_action(self, action_id: str) -> tuple[Action, str | None] | None:
+        row = self._x(f"SELECT {self._ACT_COLS}, ended_at FROM actions WHERE id = ?", (action_id,)).fetchone()
+        return (Action(*row[:7]), row[7]) if row else None
+
+    def due_actions(self, now: str, limit: int = 500) -> list[Action]:
+        rows = self._x(f"SELECT {self._ACT_COLS} FROM actions WHERE ended_at IS NULL AND expires_at IS NOT NULL "
+                       "AND expires_at <= ? ORDER BY expires_at, id LIMIT ?", (now, limit)).fetchall()
+        return [Action(*r) for r in rows]
+
+    def end_action(self, action_id: str, at: str, reason: str) -> bool:
+        cur = self._x("UPDATE actions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
+                      (at, reason, action_id))
+        return cur.rowcount == 1
+
+    def account_restriction(self, account_id: str, now: str) -> Action | None:
+        row = self._x(f"SELECT {self._ACT_COLS} FROM actions WHERE subject_id = ? AND type IN ('freeze', 'suspend') "
+                      "AND ended_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC "
+                      "LIMIT 1", (account_id, now)).fetchone()
+        return Action(*row) if row else None
 
     # the audit log ---------------------------------------------------------------------------------
     def _lock_head(self) -> tuple[int, str]:

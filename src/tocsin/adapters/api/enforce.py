@@ -1,0 +1,88 @@
+"""Routes for direct enforcement: act on an item or account, reverse an action, and end due actions now."""
+from __future__ import annotations
+
+import threading
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from typing import Any, AsyncIterator
+
+from fastapi import Depends, FastAPI, Path, Request
+from starlette.concurrency import run_in_threadpool
+
+from ...act import enforce
+from ...bootstrap import Runtime
+from ...decide.loader import parse_duration
+from ...ports import KeyRecord
+from .app_helpers import json_body
+from .auth import require
+from .errors import ApiError
+from .review import _reviewer, guarded
+
+
+def install(app: FastAPI, runtime: Runtime) -> None:
+    engine = runtime.engine
+
+    @app.post("/v1/actions", tags=["enforce"])
+    async def post_action(request: Request, key: KeyRecord = Depends(require("cases:act"))) -> Any:
+        """`{"subject_id", "type": "label|demote|remove|freeze|suspend|ban|...", "duration": "24h"?, "label"?,
+        "reason", "rule"?}`. freeze and suspend act on an account id; the rest on an item."""
+        body = await json_body(request)
+        if not isinstance(body, dict):
+            raise ApiError(400, "invalid_body", "the body must be a JSON object")
+        for f in ("subject_id", "type", "reason"):
+            if not isinstance(body.get(f), str) or len(body[f]) > 5000:
+                raise ApiError(422, "invalid_request", f"{f}: is required and must be a string")
+        duration = None
+        if body.get("duration") is not None:
+            duration = parse_duration(body["duration"])
+            if duration is None:
+                raise ApiError(422, "invalid_request", f"duration: {body['duration']!r} is not like 24h, 7d or 3600")
+        actions = await run_in_threadpool(
+            guarded, runtime, enforce.act_directly, body["subject_id"], body["type"], duration, body.get("label"),
+            body["reason"], body.get("rule"), _reviewer(key), engine.policy, engine.clock.now(), engine.new_id)
+        return {"actions": [asdict(a) for a in actions]}
+
+    @app.post("/v1/actions/{action_id}/reverse", tags=["enforce"])
+    async def reverse_action(request: Request, action_id: str = Path(max_length=64),
+                             key: KeyRecord = Depends(require("cases:act"))) -> Any:
+        """Reverse a running action, with a reason; the reversal is logged."""
+        body = await json_body(request)
+        reason = body.get("reason", "") if isinstance(body, dict) else ""
+        if not isinstance(reason, str):
+            raise ApiError(422, "invalid_request", "reason: must be a string")
+        action = await run_in_threadpool(guarded, runtime, enforce.reverse, action_id, _reviewer(key), reason,
+                                         engine.clock.now())
+        return {"reversed": asdict(action)}
+
+    @app.post("/v1/tick", tags=["enforce"])
+    async def tick(key: KeyRecord = Depends(require("admin"))) -> Any:
+        """End every timed action whose expiry has come, now (the server also does this every few seconds)."""
+        ended = await run_in_threadpool(guarded, runtime, enforce.expire_due, engine.clock.now())
+        return {"ended": [asdict(a) for a in ended]}
+
+
+def ticker(runtime: Runtime) -> Any:
+    """A lifespan that ends due timed actions every TOCSIN_TICK_SECONDS in a background thread."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(runtime.settings.tick_seconds):
+                try:
+                    with runtime.store.uow(write=True) as uow:
+                        enforce.expire_due(uow, runtime.engine.clock.now())
+                        uow.commit()
+                except Exception as exc:  # keep ticking; the next tick retries what this one could not end
+                    print(f"tocsin: tick failed: {exc}", flush=True)
+
+        thread = threading.Thread(target=loop, name="tocsin-tick", daemon=True)
+        if runtime.settings.tick_seconds > 0:
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+
+    return lifespan
