@@ -7,7 +7,8 @@ from typing import Any, Iterator
 from tocsin.domain import chain
 from tocsin.domain.model import Action, ContentItem, Decision, LogEvent, Signal
 from tocsin.domain.cases import Case
-from tocsin.ports import KeyRecord, ReportRow, ReportStats, Store, StoredDecision, UnitOfWork
+from tocsin.ports import (AppealRow, KeyRecord, OutboxMessage, ReportRow, ReportStats, Store, StoredDecision,
+                          UnitOfWork)
 
 
 class _State:
@@ -22,6 +23,9 @@ class _State:
         self.reports: dict[tuple[str, str], ReportRow] = {}
         self.cases: dict[str, Case] = {}
         self.ended: dict[str, str] = {}
+        self.end_reasons: dict[str, str] = {}
+        self.outbox: dict[str, OutboxMessage] = {}
+        self.appeals: dict[str, AppealRow] = {}
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -95,6 +99,7 @@ class FakeUnitOfWork(UnitOfWork):
         if action_id in self.s.ended:
             return False
         self.s.ended[action_id] = at
+        self.s.end_reasons[action_id] = reason
         return True
 
     def account_restriction(self, account_id: str, now: str) -> Action | None:
@@ -147,9 +152,49 @@ class FakeUnitOfWork(UnitOfWork):
         rows = [c for c in self.s.cases.values() if c.status != "closed" and name in (None, c.queue)]
         return sorted(rows, key=lambda c: (c.priority, c.sla_due, -c.risk, c.id))[:limit]
 
-    def strikes(self, author_id: str) -> int:
+    def strikes(self, author_id: str, since: str = "") -> int:
         own = {i for (i, v), it in self.s.items.items() if it.author and it.author.id == author_id}
-        return sum(a.type == "remove" and a.subject_id in own for a in self.s.actions)
+        return sum(a.type == "remove" and a.subject_id in own and a.created_at >= since
+                   and self.s.end_reasons.get(a.id) != "reversed" for a in self.s.actions)
+
+    def reporters(self, target_id: str) -> list[str]:
+        return [r.reporter_id for (t, _), r in self.s.reports.items() if t == target_id]
+
+    def get_decision(self, decision_id: str) -> Decision | None:
+        return next((d.decision for d in self.s.decisions if d.decision.id == decision_id), None)
+
+    def actions_of_decision(self, decision_id: str):
+        return [(a, self.s.ended.get(a.id)) for a in self.s.actions if a.decision_id == decision_id]
+
+    def add_outbox(self, msg: OutboxMessage) -> None:
+        self.s.outbox[msg.id] = msg
+
+    def pending_outbox(self, now: str, limit: int = 100) -> list[OutboxMessage]:
+        return [m for m in self.s.outbox.values() if m.delivered_at is None and (m.next_attempt_at or "") <= now][:limit]
+
+    def outbox_for(self, subject_id: str) -> list[OutboxMessage]:
+        return [m for m in self.s.outbox.values() if m.subject_id == subject_id]
+
+    def mark_outbox(self, msg_id: str, delivered_at, next_attempt_at: str, error) -> None:
+        from dataclasses import replace as _r
+        m = self.s.outbox[msg_id]
+        self.s.outbox[msg_id] = _r(m, attempts=m.attempts + 1, delivered_at=delivered_at,
+                                    next_attempt_at=next_attempt_at, last_error=error)
+
+    def add_appeal(self, appeal: AppealRow) -> bool:
+        if any(a.decision_id == appeal.decision_id for a in self.s.appeals.values()):
+            return False
+        self.s.appeals[appeal.id] = copy.deepcopy(appeal)
+        return True
+
+    def get_appeal(self, appeal_id: str):
+        return copy.deepcopy(self.s.appeals.get(appeal_id))
+
+    def save_appeal(self, appeal: AppealRow) -> None:
+        self.s.appeals[appeal.id] = copy.deepcopy(appeal)
+
+    def open_appeals(self, limit: int = 100):
+        return [a for a in self.s.appeals.values() if a.status == "open"][:limit]
 
     def add_key(self, key_id: str, key_hash: str, role: str, label: str | None, at: str,
                 team: str | None = None) -> None:

@@ -79,7 +79,7 @@ class Engine:
         decision = evaluate(self.policy, item, signals, self.new_id(), now)
         recorded = uow.append_event(item.id, ev.DECISION_MADE, decision_payload(decision), now)
         uow.add_decision(decision, recorded.seq)
-        apply_decision(uow, decision, item, now, self.new_id)
+        apply_decision(uow, decision, item, now, self.new_id, self.policy.review.appeal_window_s)
         after_decision(uow, item, decision, self.policy, now, self.new_id)
         return decision
 

@@ -37,6 +37,35 @@ class ReportRow:
 
 
 @dataclass(frozen=True)
+class OutboxMessage:
+    id: str
+    kind: str  # notice.statement_of_reasons | notice.report_outcome | notice.appeal_outcome | action.applied | ...
+    subject_id: str
+    recipient_id: str | None
+    payload: dict
+    created_at: str
+    attempts: int = 0
+    next_attempt_at: str = ""
+    delivered_at: str | None = None
+    last_error: str | None = None
+
+
+@dataclass
+class AppealRow:
+    id: str
+    decision_id: str
+    subject_id: str
+    appellant_id: str
+    text: str
+    status: str  # open | decided
+    created_at: str
+    decided_at: str | None = None
+    decided_by: str | None = None
+    outcome: str | None = None  # upheld | overturned
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class ReportStats:
     reporters: int
     last_hour: int
@@ -165,8 +194,43 @@ class UnitOfWork(ABC):
         """Open cases by urgency: priority, then SLA due time, then risk."""
 
     @abstractmethod
-    def strikes(self, author_id: str) -> int:
-        """Removals of the author's content so far."""
+    def strikes(self, author_id: str, since: str = "") -> int:
+        """Removals of the author's content since `since` that were not reversed (a strike expires with age)."""
+
+    @abstractmethod
+    def reporters(self, target_id: str) -> list[str]: ...
+
+    @abstractmethod
+    def get_decision(self, decision_id: str) -> Decision | None: ...
+
+    @abstractmethod
+    def actions_of_decision(self, decision_id: str) -> list[tuple[Action, str | None]]: ...
+
+    # outbox and appeals --------------------------------------------------------------------------
+    @abstractmethod
+    def add_outbox(self, msg: OutboxMessage) -> None: ...
+
+    @abstractmethod
+    def pending_outbox(self, now: str, limit: int = 100) -> list[OutboxMessage]: ...
+
+    @abstractmethod
+    def outbox_for(self, subject_id: str) -> list[OutboxMessage]: ...
+
+    @abstractmethod
+    def mark_outbox(self, msg_id: str, delivered_at: str | None, next_attempt_at: str, error: str | None) -> None: ...
+
+    @abstractmethod
+    def add_appeal(self, appeal: AppealRow) -> bool:
+        """False if that decision was already appealed."""
+
+    @abstractmethod
+    def get_appeal(self, appeal_id: str) -> AppealRow | None: ...
+
+    @abstractmethod
+    def save_appeal(self, appeal: AppealRow) -> None: ...
+
+    @abstractmethod
+    def open_appeals(self, limit: int = 100) -> list[AppealRow]: ...
 
     # API keys ----------------------------------------------------------------------------------
     @abstractmethod

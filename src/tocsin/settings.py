@@ -33,6 +33,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TOCSIN_MAX_BATCH_ITEMS", 1000, int, "Most items one POST /v1/content request may carry."),
     Setting("TOCSIN_MAX_TEXT_CHARS", 20_000, int, "Longest item text accepted, in characters; longer items are rejected."),
     Setting("TOCSIN_INGEST_BATCH", 500, int, "Items per transaction when `tocsin ingest` reads a file."),
+    Setting("TOCSIN_WEBHOOK_URL", "", str,
+            "Where the server POSTs notices and action webhooks (http or https); empty keeps them in the outbox."),
+    Setting("TOCSIN_WEBHOOK_SECRET", "", str,
+            "HMAC-SHA256 key that signs every webhook (X-Tocsin-Signature). Required when TOCSIN_WEBHOOK_URL is set."),
     Setting("TOCSIN_TICK_SECONDS", 30, int,
             "How often the server ends timed actions whose expiry has come (0: never; then run `tocsin tick` from cron).",
             minimum=0),
@@ -67,6 +71,12 @@ class Settings:
                 raise SettingsError(f"setting {s.name}: must be an integer of at least {s.minimum}, got {raw!r}")
         if overrides:
             raise SettingsError(f"unknown setting(s): {', '.join(sorted(overrides))}")
+        url = self._values["webhook_url"]
+        if url and not url.startswith(("http://", "https://")):
+            raise SettingsError(f"setting TOCSIN_WEBHOOK_URL: {url!r} is not an http(s) URL")
+        if url and len(self._values["webhook_secret"]) < 16:
+            raise SettingsError("setting TOCSIN_WEBHOOK_SECRET: set a secret of at least 16 characters when "
+                                "TOCSIN_WEBHOOK_URL is set (webhooks are always signed)")
 
     def __getattr__(self, key: str) -> Any:
         try:

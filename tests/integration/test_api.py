@@ -22,6 +22,12 @@ ROUTES = [
     ("POST", "/v1/actions", "cases:act", {"subject_id": "nothing", "type": "remove", "reason": "x"}),
     ("POST", "/v1/actions/anything/reverse", "cases:act", {"reason": "x"}),
     ("POST", "/v1/tick", "admin", {}),
+    ("POST", "/v1/appeals", "reports:write", {"decision_id": "none", "appellant_id": "a"}),
+    ("GET", "/v1/appeals", "decisions:read", None),
+    ("POST", "/v1/appeals/anything/decide", "cases:act", {"outcome": "uphold", "reason": "x"}),
+    ("GET", "/v1/accounts/anything", "decisions:read", None),
+    ("GET", "/v1/outbox?subject_id=x", "decisions:read", None),
+    ("POST", "/v1/outbox/deliver", "admin", {}),
     ("POST", "/v1alpha1/comments:analyze", "classify", {"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}}),
 ]
 
@@ -34,7 +40,8 @@ def call(client, method, path, body=None, key=None):
 def test_every_api_route_is_in_this_table(client):
     paths = {r.path for r in client.app.routes if r.path.startswith("/v1")}
     tested = {p.replace("subjects/anything", "subjects/{subject_id}").replace("cases/anything", "cases/{case_id}")
-              .replace("actions/anything", "actions/{action_id}")
+              .replace("actions/anything", "actions/{action_id}").replace("appeals/anything", "appeals/{appeal_id}")
+              .replace("accounts/anything", "accounts/{account_id}").split("?")[0]
               for _, p, _, _ in ROUTES}
     assert paths == tested
 

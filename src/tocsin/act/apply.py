@@ -7,10 +7,11 @@ from ..domain import status as ev
 from ..domain.clock import plus
 from ..domain.model import Action, ContentItem, Decision
 from ..ports import UnitOfWork
+from .notices import announce, notify_author
 
 
 def apply_decision(uow: UnitOfWork, decision: Decision, item: ContentItem, now: str,
-                   new_id: Callable[[], str]) -> list[Action]:
+                   new_id: Callable[[], str], appeal_window_s: int = 14 * 86400) -> list[Action]:
     applied: list[Action] = []
     for effect in decision.effects:
         if effect.type == "review":
@@ -34,5 +35,9 @@ def apply_decision(uow: UnitOfWork, decision: Decision, item: ContentItem, now: 
                          {"action_id": action.id, "decision_id": decision.id, "type": action.type,
                           "label": action.label, "expires_at": expires, "item_id": item.id,
                           "automated": decision.automated}, now)
+        announce(uow, "action.applied", subject, {"action_id": action.id, "decision_id": decision.id,
+                                                  "type": action.type, "item_id": item.id, "label": action.label,
+                                                  "expires_at": expires}, now)
         applied.append(action)
+    notify_author(uow, decision, applied, item.author.id if item.author else None, now, appeal_window_s)
     return applied

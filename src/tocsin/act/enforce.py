@@ -7,10 +7,11 @@ from typing import Callable
 from ..domain import status as ev
 from ..domain.cases import Conflict, NotAllowed, Reviewer
 from ..domain.clock import plus
-from ..domain.model import ACCOUNT_ACTIONS, ACTION_TYPES, Action, ContentItem, Decision, Effect
+from ..domain.model import ACCOUNT_ACTIONS, ACTION_TYPES, Action, Author, ContentItem, Decision, Effect
 from ..domain.policy import Policy
 from ..ports import UnitOfWork
 from .apply import apply_decision
+from .notices import announce
 from .review import Invalid, NotFound
 
 ADMIN_ONLY = frozenset({"ban", "suspend"})
@@ -23,6 +24,7 @@ def expire_due(uow: UnitOfWork, now: str, limit: int = 500) -> list[Action]:
         if uow.end_action(a.id, now, "expired"):
             uow.append_event(a.subject_id, ev.ACTION_EXPIRED,
                              {"action_id": a.id, "type": a.type, "expires_at": a.expires_at}, now)
+            announce(uow, "action.expired", a.subject_id, {"action_id": a.id, "type": a.type}, now)
             ended.append(a)
     return ended
 
@@ -41,6 +43,8 @@ def reverse(uow: UnitOfWork, action_id: str, reviewer: Reviewer, reason: str, no
     uow.end_action(action.id, now, "reversed")
     uow.append_event(action.subject_id, ev.ACTION_REVERSED,
                      {"action_id": action.id, "type": action.type, "by": reviewer.id, "reason": reason}, now)
+    announce(uow, "action.reversed", action.subject_id, {"action_id": action.id, "type": action.type,
+                                                         "reason": reason}, now)
     return action
 
 
@@ -57,7 +61,7 @@ def act_directly(uow: UnitOfWork, subject_id: str, action_type: str, duration_s:
     if action_type == "label" and not label:
         raise Invalid("label: a label action needs a label")
     if action_type in ACCOUNT_ACTIONS:
-        item = ContentItem(subject_id, "profile", "", author=None)  # the account itself is the subject
+        item = ContentItem(subject_id, "profile", "", author=Author(subject_id))  # the account is the subject
         effect = Effect(action_type, "content", duration_s, label)
     else:
         found = uow.get_item(subject_id)
@@ -71,4 +75,4 @@ def act_directly(uow: UnitOfWork, subject_id: str, action_type: str, duration_s:
         "policy": policy.name, "policy_version": policy.version, "automated": False, "reviewer": reviewer.id,
         "reasons": [reason], "expires_at": plus(now, duration_s) if duration_s else None}, now)
     uow.add_decision(decision, recorded.seq)
-    return apply_decision(uow, decision, item, now, new_id)
+    return apply_decision(uow, decision, item, now, new_id, policy.review.appeal_window_s)

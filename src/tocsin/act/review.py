@@ -15,6 +15,7 @@ from ..domain.policy import Policy, best_signals
 from ..domain.risk import GATHERINGS, SEVERITY, Assessment, RiskInput, assess
 from ..ports import ReportRow, UnitOfWork
 from .apply import apply_decision
+from .notices import notify_reporters
 
 
 class NotFound(LookupError):
@@ -47,7 +48,8 @@ def _gather(uow: UnitOfWork, item: ContentItem, policy: Policy, now: str) -> Ris
                      reports_baseline_per_hour=stats.before_last_hour / hours_before,
                      trusted_reporters=stats.trusted, category_reporters=stats.by_reason.get(category or "", 0),
                      reach=item.reach, content_type=item.type, event_starts_in_s=starts_in,
-                     prior_strikes=uow.strikes(item.author.id) if item.author else 0, lang=item.lang)
+                     prior_strikes=uow.strikes(item.author.id, plus(now, -policy.review.strike_ttl_s))
+                     if item.author else 0, lang=item.lang)
 
 
 def _interim(uow: UnitOfWork, case: Case, a: Assessment, item: ContentItem, policy: Policy, now: str,
@@ -205,7 +207,8 @@ def decide(uow: UnitOfWork, case_id: str, reviewer: Reviewer, verdict: str, reas
         "policy": policy.name, "policy_version": policy.version, "automated": False, "reviewer": reviewer.id,
         "reasons": [reason], "case_id": case.id}, now)
     uow.add_decision(decision, recorded.seq)
-    apply_decision(uow, decision, item, now, new_id)
+    apply_decision(uow, decision, item, now, new_id, policy.review.appeal_window_s)
+    notify_reporters(uow, item.id, name, decision.id, now)
     for action_id in case.interim:  # interim protection ends with the case: the final decision stands instead
         if uow.end_action(action_id, now, "case closed"):
             uow.append_event(item.id, ev.ACTION_REVERSED, {"action_id": action_id, "why": f"case {case.id} closed"},

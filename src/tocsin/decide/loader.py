@@ -175,7 +175,7 @@ def _review(ck: _Checker, value: Any) -> ReviewConfig:
     if value is None:
         return base
     r = ck.mapping(value, "review", set(), {"priorities", "sla", "queues", "spike", "specialist_reports",
-                                            "claim_ttl", "qa_share", "interim"})
+                                            "claim_ttl", "qa_share", "interim", "appeal_window", "strike_ttl"})
     kw: dict[str, Any] = {}
     pr = ck.mapping(r.get("priorities", {}), "review.priorities", set(), {"P0", "P1", "P2"})
     for k in ("P0", "P1", "P2"):
@@ -206,11 +206,12 @@ def _review(ck: _Checker, value: Any) -> ReviewConfig:
         kw["spike_multiplier"] = n
     if "specialist_reports" in r and (n := _number(ck, r["specialist_reports"], "review.specialist_reports", 1, 1e6)):
         kw["specialist_reports"] = int(n)
-    if "claim_ttl" in r:
-        if (d := parse_duration(r["claim_ttl"])) is None:
-            ck.fail("review.claim_ttl", f"{r['claim_ttl']!r} is not a duration")
-        else:
-            kw["claim_ttl_s"] = d
+    for key in ("claim_ttl", "appeal_window", "strike_ttl"):
+        if key in r:
+            if (d := parse_duration(r[key])) is None:
+                ck.fail(f"review.{key}", f"{r[key]!r} is not a duration like 15m, 14d or 90d")
+            else:
+                kw[f"{key}_s"] = d
     if "qa_share" in r and (n := _number(ck, r["qa_share"], "review.qa_share", 0, 1)) is not None:
         kw["qa_share"] = n
     interim = {}

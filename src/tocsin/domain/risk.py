@@ -43,6 +43,8 @@ class ReviewConfig:
     qa_share: float = 0.05  # share of automated actions sampled into the "qa" queue
     interim: dict[str, tuple[str, ...]] = field(default_factory=lambda: {
         "P0": ("limit_distribution", "hide_from_discovery", "pause_rsvps")})
+    appeal_window_s: int = 14 * 86400  # how long after a decision its author may appeal
+    strike_ttl_s: int = 90 * 86400  # a removal counts as a strike against its author for this long
 
     def queue_for(self, category: str | None, lang: str | None) -> QueueRule:
         for q in self.queues:

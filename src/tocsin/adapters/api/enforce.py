@@ -13,6 +13,7 @@ from ...act import enforce
 from ...bootstrap import Runtime
 from ...decide.loader import parse_duration
 from ...ports import KeyRecord
+from ..webhooks import deliver_pending
 from .app_helpers import json_body
 from .auth import require
 from .errors import ApiError
@@ -62,23 +63,33 @@ def install(app: FastAPI, runtime: Runtime) -> None:
 
 
 def ticker(runtime: Runtime) -> Any:
-    """A lifespan that ends due timed actions every TOCSIN_TICK_SECONDS in a background thread."""
+    """A lifespan whose background thread ends due timed actions every TOCSIN_TICK_SECONDS and, when a webhook URL
+    is set, delivers the outbox every couple of seconds."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
 
-        def loop() -> None:
-            while not stop.wait(runtime.settings.tick_seconds):
-                try:
-                    with runtime.store.uow(write=True) as uow:
-                        enforce.expire_due(uow, runtime.engine.clock.now())
-                        uow.commit()
-                except Exception as exc:  # keep ticking; the next tick retries what this one could not end
-                    print(f"tocsin: tick failed: {exc}", flush=True)
+        s = runtime.settings
+        step = min(2, s.tick_seconds) if s.webhook_url and s.tick_seconds else (s.tick_seconds or 2)
 
-        thread = threading.Thread(target=loop, name="tocsin-tick", daemon=True)
-        if runtime.settings.tick_seconds > 0:
+        def loop() -> None:
+            waited = 0
+            while not stop.wait(step):
+                waited += step
+                try:
+                    if s.tick_seconds and waited >= s.tick_seconds:
+                        waited = 0
+                        with runtime.store.uow(write=True) as uow:
+                            enforce.expire_due(uow, runtime.engine.clock.now())
+                            uow.commit()
+                    if s.webhook_url:
+                        deliver_pending(runtime.store, s.webhook_url, s.webhook_secret, runtime.engine.clock.now)
+                except Exception as exc:  # keep going; the next round retries what this one could not do
+                    print(f"tocsin: background work failed: {exc}", flush=True)
+
+        thread = threading.Thread(target=loop, name="tocsin-background", daemon=True)
+        if s.tick_seconds > 0 or s.webhook_url:
             thread.start()
         try:
             yield

@@ -15,6 +15,7 @@ from ...domain import chain
 from ...domain.model import Action, Author, ContentItem, Decision, Effect, EventDetails, LogEvent, Signal
 from ...ports import KeyRecord, StoredDecision, UnitOfWork
 from .sql_cases import CaseSqlMixin
+from .sql_outbox import OutboxSqlMixin
 
 _ITEM_COLS = ("id, version, type, lang, title, text, author_id, parent_id, created_at, event_starts_at, "
               "event_place, metrics")
@@ -24,7 +25,7 @@ def _dumps(obj: Any) -> str:
     return chain.canonical(obj)
 
 
-class SqlUnitOfWork(CaseSqlMixin, UnitOfWork):
+class SqlUnitOfWork(CaseSqlMixin, OutboxSqlMixin, UnitOfWork):
     placeholder = "?"
 
     def __init__(self, conn: Any, write: bool, release: Any = None):

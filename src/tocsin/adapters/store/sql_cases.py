@@ -61,8 +61,3 @@ class CaseSqlMixin:
         rows = self._x(f"SELECT {_CASE_COLS} FROM cases WHERE {where} ORDER BY priority, sla_due, risk DESC, id "
                        "LIMIT ?", params + (limit,)).fetchall()
         return [_case(r) for r in rows]
-
-    def strikes(self, author_id: str) -> int:
-        row = self._x("SELECT COUNT(*) FROM actions a JOIN items i ON i.id = a.subject_id AND i.version = 1 "
-                      "WHERE i.author_id = ? AND a.type = 'remove'", (author_id,)).fetchone()
-        return int(row[0])
