@@ -152,6 +152,10 @@ class FakeUnitOfWork(UnitOfWork):
         rows = [c for c in self.s.cases.values() if c.status != "closed" and name in (None, c.queue)]
         return sorted(rows, key=lambda c: (c.priority, c.sla_due, -c.risk, c.id))[:limit]
 
+    def overdue_cases(self, now: str, limit: int = 500) -> list[Case]:
+        return sorted((copy.deepcopy(c) for c in self.s.cases.values() if c.status != "closed" and c.sla_due <= now),
+                      key=lambda c: (c.sla_due, c.id))[:limit]
+
     def strikes(self, author_id: str, since: str = "") -> int:
         own = {i for (i, v), it in self.s.items.items() if it.author and it.author.id == author_id}
         return sum(a.type == "remove" and a.subject_id in own and a.created_at >= since

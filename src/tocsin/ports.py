@@ -194,6 +194,10 @@ class UnitOfWork(ABC):
         """Open cases by urgency: priority, then SLA due time, then risk."""
 
     @abstractmethod
+    def overdue_cases(self, now: str, limit: int = 500) -> list[Case]:
+        """Open cases whose SLA is due."""
+
+    @abstractmethod
     def strikes(self, author_id: str, since: str = "") -> int:
         """Removals of the author's content since `since` that were not reversed (a strike expires with age)."""
 

@@ -134,3 +134,15 @@ def test_audit_verify_names_an_event_changed_by_hand(store_url, capsys):
     assert main(["audit", "verify", "--db", store_url]) == 1
     out = capsys.readouterr().out
     assert f"BROKEN at event seq={seq} subject={subject}" in out
+
+
+def test_reports_add_and_tick(store_url, capsys, monkeypatch):
+    monkeypatch.setenv("TOCSIN_DETECTORS", "lexical")
+    assert main(["demo", "load", "--db", store_url]) == 0
+    capsys.readouterr()
+    assert main(["reports", "add", "cmt-event-rsvp", "--reporter", "u-1", "--reason", "violence", "--db", store_url]) == 0
+    out = capsys.readouterr().out
+    assert "evt-armed-defense: case" in out and "counted for cmt-event-rsvp, evt-armed-defense" in out
+    assert main(["reports", "add", "nope", "--reporter", "u-1", "--reason", "violence", "--db", store_url]) == 1
+    assert main(["tick", "--db", store_url]) == 0
+    assert "case(s) escalated" in capsys.readouterr().out

@@ -3,6 +3,7 @@ with interim protection before anyone reports it; reports escalate what the clas
 specialists can dismiss a P0 violence case, and it takes two of them."""
 import pytest
 
+from tocsin.domain.clock import plus as clock_plus
 from tocsin.record.keys import create_key
 
 NOW = "2026-11-20T12:00:00.000Z"
@@ -122,3 +123,18 @@ def test_specialist_removal_claims_and_locks(client, keys, specialists, clock):
     decisions = get(client, "/v1/decisions?subject_id=evt-rm", keys["auditor"]).json()["decisions"]
     human = [d for d in decisions if not d["automated"]]
     assert human and human[-1]["reviewer"].startswith("key:") and human[-1]["reasons"] == ["call to arms"]
+
+
+def test_an_sla_breach_moves_a_case_up(client, keys, clock):
+    post(client, "/v1/content", keys["ingest"], [{"id": "p-sla", "text": "a quiet post about gardening", "lang": "en"}])
+    (case,) = post(client, "/v1/reports", keys["ingest"], {"subject_id": "p-sla", "reporter_id": "u-1",
+                                                          "reason": "harassment"}).json()["cases"]
+    sla = {"P3": 24 * 3600, "P2": 4 * 3600, "P1": 3600}
+    assert case["priority"] in ("P3", "P2")
+    clock.advance(sla[case["priority"]] - 60)
+    assert post(client, "/v1/tick", keys["admin"], {}).json()["escalated"] == []
+    clock.advance(60)
+    (moved,) = post(client, "/v1/tick", keys["admin"], {}).json()["escalated"]
+    up = {"P3": "P2", "P2": "P1"}[case["priority"]]
+    assert moved["case_id"] == case["case_id"] and moved["priority"] == up
+    assert "SLA breached" in moved["reasons"][-1] and moved["sla_due"] == clock_plus(clock.now(), sla[up])

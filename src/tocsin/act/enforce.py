@@ -12,13 +12,18 @@ from ..domain.policy import Policy
 from ..ports import UnitOfWork
 from .apply import apply_decision
 from .notices import announce
-from .review import Invalid, NotFound
+from .review import Invalid, NotFound, escalate_overdue
 
 ADMIN_ONLY = frozenset({"ban", "suspend"})
 
 
+def tick(uow: UnitOfWork, policy: Policy, now: str, limit: int = 500) -> tuple[list[Action], list]:
+    """What the scheduler (and `tocsin tick`) does: end due timed actions and escalate cases past their SLA."""
+    return expire_due(uow, now, limit), escalate_overdue(uow, policy, now, limit)
+
+
 def expire_due(uow: UnitOfWork, now: str, limit: int = 500) -> list[Action]:
-    """End every timed action whose expiry has come (the scheduler and `tocsin tick` call this)."""
+    """End every timed action whose expiry has come."""
     ended = []
     for a in uow.due_actions(now, limit):
         if uow.end_action(a.id, now, "expired"):

@@ -12,7 +12,7 @@ from ..domain.cases import CLOSED, PENDING_SECOND, Case, Conflict, NotAllowed, R
 from ..domain.clock import parse_iso, plus
 from ..domain.model import CATEGORIES, Action, ContentItem, Decision, Report
 from ..domain.policy import Policy, best_signals
-from ..domain.risk import GATHERINGS, SEVERITY, Assessment, RiskInput, assess
+from ..domain.risk import GATHERINGS, PRIORITIES as PRIORITY_ORDER, SEVERITY, Assessment, RiskInput, assess
 from ..ports import ReportRow, UnitOfWork
 from .apply import apply_decision
 from .notices import notify_reporters
@@ -111,6 +111,25 @@ def after_decision(uow: UnitOfWork, item: ContentItem, decision: Decision, polic
     if sampled:
         return upsert_case(uow, item, policy, now, new_id, "qa sample of an automated action", queue="qa")
     return None
+
+
+def escalate_overdue(uow: UnitOfWork, policy: Policy, now: str, limit: int = 500) -> list[Case]:
+    """An SLA breach moves a case up one priority, into its category's specialist queue if there is one, with the
+    new priority's SLA from now. P0 cases stay P0 and get a fresh, logged breach."""
+    moved = []
+    for case in uow.overdue_cases(now, limit):
+        before = (case.priority, case.queue)
+        case.priority = PRIORITY_ORDER[max(0, PRIORITY_ORDER.index(case.priority) - 1)]
+        specialist = policy.review.specialist_queue(case.category)
+        if specialist is not None and case.queue != "qa":
+            case.queue = specialist.name
+        case.sla_due, case.updated_at = plus(now, policy.review.sla_s[case.priority]), now
+        case.reasons = case.reasons + [f"SLA breached at {now}: {before[0]} -> {case.priority}"]
+        uow.save_case(case)
+        uow.append_event(case.subject_id, "case.escalated", {"case_id": case.id, "from": list(before),
+                                                             "to": [case.priority, case.queue], "why": "sla"}, now)
+        moved.append(case)
+    return moved
 
 
 def _targets(uow: UnitOfWork, item: ContentItem) -> list[ContentItem]:

@@ -57,9 +57,10 @@ def install(app: FastAPI, runtime: Runtime) -> None:
 
     @app.post("/v1/tick", tags=["enforce"])
     async def tick(key: KeyRecord = Depends(require("admin"))) -> Any:
-        """End every timed action whose expiry has come, now (the server also does this every few seconds)."""
-        ended = await run_in_threadpool(guarded, runtime, enforce.expire_due, engine.clock.now())
-        return {"ended": [asdict(a) for a in ended]}
+        """End timed actions whose expiry has come and escalate cases past their SLA, now (the server also does
+        this every TOCSIN_TICK_SECONDS)."""
+        ended, escalated = await run_in_threadpool(guarded, runtime, enforce.tick, engine.policy, engine.clock.now())
+        return {"ended": [asdict(a) for a in ended], "escalated": [c.view() for c in escalated]}
 
 
 def ticker(runtime: Runtime) -> Any:
@@ -81,7 +82,7 @@ def ticker(runtime: Runtime) -> Any:
                     if s.tick_seconds and waited >= s.tick_seconds:
                         waited = 0
                         with runtime.store.uow(write=True) as uow:
-                            enforce.expire_due(uow, runtime.engine.clock.now())
+                            enforce.tick(uow, runtime.engine.policy, runtime.engine.clock.now())
                             uow.commit()
                     if s.webhook_url:
                         deliver_pending(runtime.store, s.webhook_url, s.webhook_secret, runtime.engine.clock.now)

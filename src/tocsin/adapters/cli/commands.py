@@ -263,12 +263,30 @@ def db_migrate(args: argparse.Namespace) -> int:
 
 def tick(args: argparse.Namespace) -> int:
     """For cron: end every timed action whose expiry has come (the server also does this on its own)."""
-    from ...act.enforce import expire_due
+    from ...act.enforce import tick as do_tick
 
     with runtime(args) as rt, rt.store.uow(write=True) as uow:
-        ended = expire_due(uow, rt.engine.clock.now(), limit=100_000)
+        ended, escalated = do_tick(uow, rt.engine.policy, rt.engine.clock.now(), limit=100_000)
         uow.commit()
-    print(f"tick: {len(ended)} timed action(s) ended")
+    print(f"tick: {len(ended)} timed action(s) ended, {len(escalated)} case(s) escalated past their SLA")
+    return 0
+
+
+def reports_add(args: argparse.Namespace) -> int:
+    """Add one report (the same use case as POST /v1/reports)."""
+    from ...act import review
+    from ...domain.model import Report
+
+    report = Report(args.subject_id, args.reporter, args.reason, args.text or "", args.trusted_flagger)
+    with runtime(args) as rt, rt.store.uow(write=True) as uow:
+        try:
+            out = review.add_report(uow, report, rt.engine.policy, rt.engine.clock.now(), rt.engine.new_id)
+        except (review.NotFound, review.Invalid) as exc:
+            raise CliError(str(exc), 1) from None
+        uow.commit()
+    for case in out.cases:
+        print(f"{case.subject_id}: case {case.id} {case.priority} in queue {case.queue} (risk {case.risk:.0f})")
+    print(f"report {out.report_id}: counted for {', '.join(out.counted_for) or 'nothing new'}")
     return 0
 
 

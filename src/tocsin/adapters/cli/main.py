@@ -71,7 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=commands.policy_backtest)
 
-    cmd("tick", commands.tick, "End timed actions whose expiry has come (for cron; the server does it on its own).")
+    cmd("tick", commands.tick, "End due timed actions and escalate cases past their SLA (for cron; the server does it too).")
+
+    reports = sub.add_parser("reports", help="User reports.").add_subparsers(dest="reports_command", required=True,
+                                                                            parser_class=_Parser)
+    p = reports.add_parser("add", parents=[common], help="Add a report; prints the case it opened or moved.")
+    p.add_argument("subject_id")
+    p.add_argument("--reporter", required=True, help="the reporting user's id")
+    p.add_argument("--reason", required=True, help="hate | violence | harassment | profanity | misinformation | spam | other")
+    p.add_argument("--text", help="the reporter's words")
+    p.add_argument("--trusted-flagger", action="store_true", help="the reporter is a trusted flagger (DSA art. 22)")
+    p.set_defaults(func=commands.reports_add)
 
     p = cmd("subject", commands.subject_show, "Show a subject's derived status and its event log as JSON.")
     p.add_argument("subject_id")

@@ -61,3 +61,8 @@ class CaseSqlMixin:
         rows = self._x(f"SELECT {_CASE_COLS} FROM cases WHERE {where} ORDER BY priority, sla_due, risk DESC, id "
                        "LIMIT ?", params + (limit,)).fetchall()
         return [_case(r) for r in rows]
+
+    def overdue_cases(self, now: str, limit: int = 500) -> list[Case]:
+        rows = self._x(f"SELECT {_CASE_COLS} FROM cases WHERE status <> 'closed' AND sla_due <= ? "
+                       "ORDER BY sla_due, id LIMIT ?", (now, limit)).fetchall()
+        return [_case(r) for r in rows]
