@@ -82,3 +82,20 @@ def test_a_failure_mid_batch_writes_nothing(engine):
     with pytest.raises(Boom):
         ingest_batch(items("a", "b", "c", "d"), store, engine)
     assert store.commits == 0 and store.state.events == [] and store.state.items == {}
+
+
+def test_automated_removals_are_sampled_into_the_qa_queue():
+    from dataclasses import replace as _replace
+
+    from tocsin.detect.lexical import LexicalDetector
+
+    policy = load_policy()
+    always = _replace(policy, review=_replace(policy.review, qa_share=1.0))
+    never = _replace(policy, review=_replace(policy.review, qa_share=0.0))
+    text = "Patriots, take up arms and bring your rifles tonight, we defend our city ourselves."
+    for pol, expected in ((always, ["qa"]), (never, [])):
+        store = FakeStore()
+        eng = Engine([LexicalDetector()], pol, ManualClock())
+        (outcome,) = ingest_batch(items(text), store, eng).outcomes
+        assert outcome.decision.verdict == "remove"
+        assert [c.queue for c in store.uow().queue(None)] == expected
