@@ -247,8 +247,35 @@ def subject_show(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_DAY = "2026-11-20"  # the day the demo items are written for
+
+
+def _shift_demo(data: bytes, today: str) -> bytes:
+    """Move the demo's times by whole days so that its story happens today (the armed event starts tonight);
+    loading again on the same day changes nothing."""
+    from datetime import date, timedelta
+
+    from ...domain.clock import iso, parse_iso
+
+    days = (date.fromisoformat(today) - date.fromisoformat(DEMO_DAY)).days
+
+    def shift(value: str) -> str:
+        return iso(parse_iso(value) + timedelta(days=days))
+
+    out = []
+    for line in data.decode("utf-8").splitlines():
+        rec = json.loads(line)
+        for holder, key in ((rec, "created_at"), (rec.get("event") or {}, "starts_at"),
+                            (rec.get("author") or {}, "created_at")):
+            if holder.get(key):
+                holder[key] = shift(holder[key])
+        out.append(json.dumps(rec, ensure_ascii=False))
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
 def demo_load(args: argparse.Namespace) -> int:
-    data = resources.files("tocsin.demo").joinpath("items.jsonl").read_bytes()
+    raw = resources.files("tocsin.demo").joinpath("items.jsonl").read_bytes()
+    data = _shift_demo(raw, SystemClock().now()[:10])
     with runtime(args) as rt:
         result = _ingest_stream(rt, io.BytesIO(data), "demo/items.jsonl")
     print(f"demo data: {result.summary()}")
