@@ -7,7 +7,7 @@ from typing import Any, Iterator
 from tocsin.domain import chain
 from tocsin.domain.model import Action, ContentItem, Decision, LogEvent, Signal
 from tocsin.domain.cases import Case
-from tocsin.ports import (AppealRow, KeyRecord, OutboxMessage, ReportRow, ReportStats, Store, StoredDecision,
+from tocsin.ports import (AppealRow, BankEntry, KeyRecord, OutboxMessage, ReportRow, ReportStats, Store, StoredDecision,
                           UnitOfWork)
 
 
@@ -26,6 +26,7 @@ class _State:
         self.end_reasons: dict[str, str] = {}
         self.outbox: dict[str, OutboxMessage] = {}
         self.appeals: dict[str, AppealRow] = {}
+        self.bank: dict[tuple[str, str], BankEntry] = {}
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -196,6 +197,16 @@ class FakeUnitOfWork(UnitOfWork):
 
     def save_appeal(self, appeal: AppealRow) -> None:
         self.s.appeals[appeal.id] = copy.deepcopy(appeal)
+
+    def upsert_bank_entry(self, entry: BankEntry, at: str) -> bool:
+        if self.s.bank.get((entry.bank, entry.id)) == entry:
+            return False
+        self.s.bank[(entry.bank, entry.id)] = entry
+        return True
+
+    def bank_entries(self, bank: str, include_disabled: bool = False):
+        return sorted((e for (b, _), e in self.s.bank.items() if b == bank and (include_disabled or not e.disabled)),
+                      key=lambda e: e.id)
 
     def open_appeals(self, limit: int = 100):
         return [a for a in self.s.appeals.values() if a.status == "open"][:limit]

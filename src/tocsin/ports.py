@@ -6,7 +6,7 @@ rolls everything back, so a failure never leaves half an item, half a decision o
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from .domain.cases import Case
@@ -63,6 +63,19 @@ class AppealRow:
     decided_by: str | None = None
     outcome: str | None = None  # upheld | overturned
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class BankEntry:
+    bank: str
+    id: str
+    text: str
+    category: str | None = None
+    action: str | None = None
+    source: str | None = None
+    lang: str | None = None
+    labels: dict = field(default_factory=dict)  # e.g. {"url": ..., "rating": ..., "claimant": ...} for fact-checks
+    disabled: bool = False
 
 
 @dataclass(frozen=True)
@@ -235,6 +248,14 @@ class UnitOfWork(ABC):
 
     @abstractmethod
     def open_appeals(self, limit: int = 100) -> list[AppealRow]: ...
+
+    # banks of known content ------------------------------------------------------------------
+    @abstractmethod
+    def upsert_bank_entry(self, entry: BankEntry, at: str) -> bool:
+        """True when the entry is new or changed."""
+
+    @abstractmethod
+    def bank_entries(self, bank: str, include_disabled: bool = False) -> list[BankEntry]: ...
 
     # API keys ----------------------------------------------------------------------------------
     @abstractmethod

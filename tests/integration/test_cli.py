@@ -146,3 +146,34 @@ def test_reports_add_and_tick(store_url, capsys, monkeypatch):
     assert main(["reports", "add", "nope", "--reporter", "u-1", "--reason", "violence", "--db", store_url]) == 1
     assert main(["tick", "--db", store_url]) == 0
     assert "case(s) escalated" in capsys.readouterr().out
+
+
+def test_bank_import_and_match_contract(tmp_path, store_url, capsys):
+    bank = tmp_path / "bank.jsonl"
+    bank.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "c1", "text": "Voting machines in the county were rigged to switch votes.", "category": "misinformation",
+         "url": "https://factcheck.example/c1", "rating": "false"},
+        {"id": "c2", "text": "You can vote by text message on election day.", "category": "misinformation"},
+        {"id": "c3", "text": "The river festival is cancelled this year because of the floods."},
+    ]) + "\n" + '{"id": "bad"}\n')
+    assert main(["bank", "import", "--bank", "claims", str(bank), "--db", store_url]) == 1
+    out, err = capsys.readouterr()
+    assert out.strip().endswith("added=3 unchanged=0 rejected=1") and ":4: rejected: text" in err
+    assert main(["bank", "import", "--bank", "claims", str(bank), "--db", store_url]) == 1
+    assert "added=0 unchanged=3" in capsys.readouterr().out
+    queries = tmp_path / "q.jsonl"
+    queries.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "q1", "text": "you can VOTE by text message on election day!"},
+        {"id": "q2", "text": "Die Wahlmaschinen im Landkreis wurden manipuliert, um Stimmen umzuschalten."},
+        {"id": "q3", "text": "My grandmother bakes the best apple pie."},
+    ]) + "\n")
+    result = tmp_path / "m.jsonl"
+    assert main(["match", "--bank", "claims", "--input", str(queries), "--output", str(result), "--top", "2",
+                 "--db", store_url]) == 0
+    rows = [json.loads(line) for line in result.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["q1", "q2", "q3"]
+    assert rows[0]["matches"][0] == {"entry_id": "c2", "score": 1.0, "matcher": "exact"}
+    assert rows[1]["matches"][0]["entry_id"] == "c1" and rows[1]["matches"][0]["matcher"] == "semantic"
+    assert rows[1]["matches"][0]["score"] > rows[2]["matches"][0]["score"]
+    assert all(len(r["matches"]) <= 2 for r in rows)
+    assert main(["match", "--bank", "empty", "--input", str(queries), "--output", "-", "--db", store_url]) == 2

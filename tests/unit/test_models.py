@@ -65,6 +65,7 @@ def test_templates_expand_in_every_language_with_both_classes():
 @pytest.mark.parametrize("raw,clean", [("I will k1ll them", "I will kill them"), ("k i l l", "kill"),
                                        ("h\u200bate", "hate"), ("I hаte", "I hate"), ("you 🐀", "you rat"),
                                        ("see you at 10pm on the 1st", "see you at 10pm on the 1st"),
-                                       ("soooooo bad", "soo bad")])
+                                       ("soooooo bad", "soo bad"), ("what a day!", "what a day!"),
+                                       ("@user h4te", "@user hate"), ("$100 for k!ll", "$100 for kill")])
 def test_deobfuscation(raw, clean):
     assert deobfuscate(raw) == clean

@@ -38,11 +38,19 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
+VERSION = "2"  # bump when de-obfuscation changes: cached embeddings of de-obfuscated text depend on it
+_EDGE = "@$!|"
+
+
 def _leet(m: re.Match[str]) -> str:
     word = m.group(0)
     if word.isdigit() or re.fullmatch(r"\d+(st|nd|rd|th|s|h|m|k|am|pm)", word.lower()):
         return word  # numbers, 1st, 10pm, 5k are not leetspeak
-    return word.translate(_LEET)
+    # symbols at the edges are punctuation and mentions ("day!", "@user"), not letters in disguise
+    lead = len(word) - len(word.lstrip(_EDGE))
+    trail = len(word) - len(word.rstrip(_EDGE))
+    core = word[lead:len(word) - trail]
+    return word[:lead] + core.translate(_LEET) + word[len(word) - trail:]
 
 
 def deobfuscate(text: str) -> str:

@@ -9,6 +9,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..detect.normalise import VERSION as NORMALISER
 from ..detect.normalise import deobfuscate
 from .data import Example, load_all
 from .encoders import ENCODERS
@@ -31,7 +32,7 @@ def embed(examples: list[Example], encoder_key: str, cache_dir: Path | None, log
     t0 = time.monotonic()
     for source, idx in sorted(by_source.items()):
         texts = [examples[i].text for i in idx]
-        digest = hashlib.sha256(("\x00".join(texts) + encoder_key).encode("utf-8")).hexdigest()[:16]
+        digest = hashlib.sha256(("\x00".join(texts) + encoder_key + NORMALISER).encode("utf-8")).hexdigest()[:16]
         cached = cache_dir / f"{encoder_key}-{source}-{digest}.npy" if cache_dir else None
         if cached and cached.exists():
             out[idx] = np.load(cached)

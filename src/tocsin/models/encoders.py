@@ -57,6 +57,14 @@ class E5Encoder:
         self.threads = threads
         self._model = None
 
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """e5's `query:` side, for asymmetric retrieval (a post looking for the claim it repeats)."""
+        if self._model is None:
+            self._model = _e5_model(self.threads)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._model.encode(list(texts), True), dtype=np.float32).reshape(len(texts), self.dim)
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if self._model is None:
             self._model = _e5_model(self.threads)
