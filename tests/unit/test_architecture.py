@@ -30,3 +30,21 @@ def test_domain_imports_no_io():
 def test_no_module_over_500_lines():
     big = [(p.relative_to(SRC), n) for p in SRC.rglob("*.py") if (n := len(p.read_text("utf-8").splitlines())) > 500]
     assert not big, f"modules over 500 lines: {big}"
+
+
+def test_every_cli_command_takes_db():
+    import argparse
+
+    from tocsin.adapters.cli.main import build_parser
+
+    def leaves(parser, path=()):
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs:
+            yield path, parser
+            return
+        for name, child in subs[0].choices.items():
+            yield from leaves(child, path + (name,))
+
+    missing = [" ".join(path) for path, p in leaves(build_parser())
+               if not any("--db" in a.option_strings for a in p._actions)]
+    assert not missing, f"commands without --db: {missing}"

@@ -161,7 +161,8 @@ def match(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("train", help="Reproduce the shipped model weights from the training data (fixed seeds).")
+    p = sub.add_parser("train", parents=[common],
+                       help="Reproduce the shipped model weights from the training data (fixed seeds).")
     p.add_argument("--data", default="../shared/data/train", help="training data folder (default ../shared/data/train)")
     p.add_argument("--profile", choices=["fast", "accurate", "all"], default="fast")
     p.add_argument("--out", help="folder for the weights (default: the package's own models/weights)")
@@ -176,7 +177,8 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--summary", action="store_true", help="leave out the per-functionality table")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=eval_suites)
-    p = sub.add_parser("eval-claims", help="MAP@k of fact-checked claim retrieval on CLEF CheckThat! 2020 task 2.")
+    p = sub.add_parser("eval-claims", parents=[common],
+                       help="MAP@k of fact-checked claim retrieval on CLEF CheckThat! 2020 task 2.")
     p.add_argument("--data", default="../shared/data/claims/clef2020-checkthat-task2-en/v3.0")
     p.add_argument("--split", default="dev", choices=["dev", "train"])
     p.add_argument("--encoder", default="e5", choices=["e5", "use"])
