@@ -57,20 +57,21 @@ class E5Encoder:
         self.threads = threads
         self._model = None
 
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """e5's `query:` side, for asymmetric retrieval (a post looking for the claim it repeats)."""
+    def _run(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         if self._model is None:
             self._model = _e5_model(self.threads)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.asarray(self._model.encode(list(texts), True), dtype=np.float32).reshape(len(texts), self.dim)
+        out = self._model.encode(list(texts), is_query)
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if self._model is None:
-            self._model = _e5_model(self.threads)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.asarray(self._model.encode(list(texts), False), dtype=np.float32).reshape(len(texts), self.dim)
+        """e5's `passage:` side (also used for symmetric comparison)."""
+        return self._run(texts, False)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """e5's `query:` side, for asymmetric retrieval (a post looking for the claim it repeats)."""
+        return self._run(texts, True)
 
 
 ENCODERS = {"use": UseEncoder, "e5": E5Encoder}

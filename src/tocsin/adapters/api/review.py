@@ -69,15 +69,12 @@ def guarded(runtime: Runtime, fn: Any, *args: Any) -> Any:
 def install(app: FastAPI, runtime: Runtime) -> None:
     engine, store = runtime.engine, runtime.store
 
-    def write(fn: Any, *args: Any) -> Any:
-        return guarded(runtime, fn, *args)
-
     @app.post("/v1/reports", tags=["review"])
     async def post_report(request: Request, key: KeyRecord = Depends(require("reports:write"))) -> dict[str, Any]:
         """A user report. Deduplicated per reporter and subject; it also counts for the page, group or event above
         the reported item. Returns the cases it opened or moved, with their priority and queue."""
         report = _report(await json_body(request), runtime.settings.max_text_chars)
-        out = await run_in_threadpool(write, review.add_report, report, engine.policy, engine.clock.now(),
+        out = await run_in_threadpool(guarded, runtime, review.add_report, report, engine.policy, engine.clock.now(),
                                       engine.new_id)
         return {"report_id": out.report_id, "counted_for": out.counted_for, "duplicate_for": out.duplicate_for,
                 "cases": [c.view() for c in out.cases]}
@@ -101,7 +98,8 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     @app.post("/v1/cases/{case_id}/claim", tags=["review"])
     async def claim_case(case_id: str = Path(max_length=64), key: KeyRecord = Depends(require("cases:act"))) -> Any:
         """Claim a case: an exclusive lock that times out (the policy's review.claim_ttl)."""
-        case = await run_in_threadpool(write, review.claim, case_id, _reviewer(key), engine.policy, engine.clock.now())
+        case = await run_in_threadpool(guarded, runtime, review.claim, case_id, _reviewer(key), engine.policy,
+                                       engine.clock.now())
         return case.view()
 
     @app.post("/v1/cases/{case_id}/decide", tags=["review"])
@@ -115,6 +113,6 @@ def install(app: FastAPI, runtime: Runtime) -> None:
         reason, rule = body.get("reason", ""), body.get("rule")
         if not isinstance(reason, str) or len(reason) > 5000 or (rule is not None and not isinstance(rule, str)):
             raise ApiError(422, "invalid_request", "reason and rule must be strings (reason at most 5000 characters)")
-        case = await run_in_threadpool(write, review.decide, case_id, _reviewer(key), body["verdict"], reason, rule,
-                                       engine.policy, engine.clock.now(), engine.new_id)
+        case = await run_in_threadpool(guarded, runtime, review.decide, case_id, _reviewer(key), body["verdict"],
+                                       reason, rule, engine.policy, engine.clock.now(), engine.new_id)
         return case.view()
