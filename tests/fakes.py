@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any, Iterator
 
 from tocsin.domain import chain
 from tocsin.domain.model import Action, ContentItem, Decision, LogEvent, Signal
 from tocsin.domain.cases import Case
-from tocsin.ports import (AppealRow, BankEntry, KeyRecord, OutboxMessage, ReportRow, ReportStats, Store, StoredDecision,
+from tocsin.ports import (AppealRow, Bank, BankEntry, CampaignItem, CampaignRow, KeyRecord, OutboxMessage, ReportRow, ReportStats, Store, StoredDecision,
                           UnitOfWork)
 
 
@@ -27,6 +28,9 @@ class _State:
         self.outbox: dict[str, OutboxMessage] = {}
         self.appeals: dict[str, AppealRow] = {}
         self.bank: dict[tuple[str, str], BankEntry] = {}
+        self.banks: dict[str, Bank] = {}
+        self.campaign_items: dict[str, CampaignItem] = {}
+        self.campaigns: dict[str, CampaignRow] = {}
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -199,14 +203,80 @@ class FakeUnitOfWork(UnitOfWork):
         self.s.appeals[appeal.id] = copy.deepcopy(appeal)
 
     def upsert_bank_entry(self, entry: BankEntry, at: str) -> bool:
-        if self.s.bank.get((entry.bank, entry.id)) == entry:
+        old = self.s.bank.get((entry.bank, entry.id))
+        if old is not None and not old.removed and replace(old, rev=0) == replace(entry, rev=0):
             return False
-        self.s.bank[(entry.bank, entry.id)] = entry
+        rev = self.s.banks[entry.bank].revision + 1 if entry.bank in self.s.banks else 1
+        self.s.bank[(entry.bank, entry.id)] = replace(entry, rev=rev, removed=False)
         return True
 
-    def bank_entries(self, bank: str, include_disabled: bool = False):
-        return sorted((e for (b, _), e in self.s.bank.items() if b == bank and (include_disabled or not e.disabled)),
-                      key=lambda e: e.id)
+    def remove_bank_entry(self, bank: str, entry_id: str) -> bool:
+        old = self.s.bank.get((bank, entry_id))
+        if old is None or old.removed:
+            return False
+        rev = self.s.banks[bank].revision + 1 if bank in self.s.banks else 1
+        self.s.bank[(bank, entry_id)] = replace(old, removed=True, rev=rev)
+        return True
+
+    def bank_entries(self, bank: str, include_disabled: bool = False, since_rev: int | None = None,
+                     limit: int | None = None, after: str = ""):
+        rows = sorted((e for (b, _), e in self.s.bank.items() if b == bank and e.id > after), key=lambda e: e.id)
+        if since_rev is not None:
+            rows = [e for e in rows if e.rev > since_rev]
+        else:
+            rows = [e for e in rows if not e.removed and (include_disabled or not e.disabled)]
+        return rows[:limit] if limit is not None else rows
+
+    def bank_entry(self, bank: str, entry_id: str):
+        return self.s.bank.get((bank, entry_id))
+
+    def count_bank_entries(self, bank: str) -> int:
+        return sum(1 for (b, _), e in self.s.bank.items() if b == bank and not e.removed)
+
+    def get_bank(self, name: str):
+        return self.s.banks.get(name)
+
+    def list_banks(self):
+        return [self.s.banks[k] for k in sorted(self.s.banks)]
+
+    def save_bank(self, bank: Bank, at: str) -> None:
+        old = self.s.banks.get(bank.name)
+        self.s.banks[bank.name] = replace(bank, revision=old.revision + 1 if old else 1)
+
+    def bump_bank(self, name: str, at: str) -> int:
+        if name not in self.s.banks:
+            return 0
+        self.s.banks[name] = replace(self.s.banks[name], revision=self.s.banks[name].revision + 1)
+        return self.s.banks[name].revision
+
+    def add_campaign_item(self, row: CampaignItem) -> None:
+        self.s.campaign_items.setdefault(row.item_id, row)
+
+    def campaign_items(self, since: str):
+        return sorted((c for c in self.s.campaign_items.values() if c.at >= since), key=lambda c: (c.at, c.item_id))
+
+    def prune_campaign_items(self, before: str) -> int:
+        keep = {c.cluster for c in self.s.campaigns.values()}
+        gone = [k for k, c in self.s.campaign_items.items() if c.at < before and c.cluster not in keep]
+        for k in gone:
+            del self.s.campaign_items[k]
+        return len(gone)
+
+    def campaign_members(self, cluster: str):
+        return sorted((c for c in self.s.campaign_items.values() if c.cluster == cluster),
+                      key=lambda c: (c.at, c.item_id))
+
+    def get_campaign(self, campaign_id: str):
+        return self.s.campaigns.get(campaign_id)
+
+    def campaign_for_cluster(self, cluster: str):
+        return next((c for c in self.s.campaigns.values() if c.cluster == cluster), None)
+
+    def save_campaign(self, row: CampaignRow) -> None:
+        self.s.campaigns[row.id] = row
+
+    def list_campaigns(self, limit: int = 100):
+        return sorted(self.s.campaigns.values(), key=lambda c: (c.last_seen, c.id), reverse=True)[:limit]
 
     def open_appeals(self, limit: int = 100):
         return [a for a in self.s.appeals.values() if a.status == "open"][:limit]

@@ -5,8 +5,12 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
+import numpy as np
+
 from .act.apply import apply_decision
+from .act.campaigns import CampaignWindow, observe as observe_campaigns
 from .act.review import after_decision
+from .detect.bank_match import BankMatcher
 from .detect.base import Detector
 from .detect.langid import LanguageIdentifier
 from .domain import status as ev
@@ -29,6 +33,9 @@ class Engine:
     limits: Limits = field(default_factory=Limits)
     new_id: Callable[[], str] = _new_id
     langid: LanguageIdentifier | None = None
+    banks: BankMatcher | None = None  # matches against the store's banks; refreshed per ingest batch
+    embed: Callable[[Sequence[str]], np.ndarray] | None = None  # sentence vectors for campaign clustering
+    campaign_window: CampaignWindow = field(default_factory=CampaignWindow)
 
     def with_languages(self, items: Sequence[ContentItem]) -> list[ContentItem]:
         """Items without a language get the identified one ("und" when unsure); given languages are kept."""
@@ -41,7 +48,17 @@ class Engine:
         for det in self.detectors:
             for i, sigs in enumerate(det.detect(items)):
                 out[i].extend(sigs)
+        if self.banks is not None:
+            for i, sigs in enumerate(self.banks.signals(items)):
+                out[i].extend(sigs)
         return out
+
+    def observe_campaigns(self, uow: UnitOfWork, items: Sequence[ContentItem]) -> list:
+        """Cluster a batch's accepted items into campaigns (when the policy enables it and an encoder is set)."""
+        if self.embed is None or not self.policy.campaigns.enabled:
+            return []
+        return observe_campaigns(uow, items, self.embed, self.policy, self.clock.now(), self.new_id,
+                                 self.campaign_window)
 
     def classify(self, items: Sequence[ContentItem]) -> list[dict]:
         """Scores and flags for the four contract categories; stores nothing."""
@@ -79,7 +96,7 @@ class Engine:
         decision = evaluate(self.policy, item, signals, self.new_id(), now)
         recorded = uow.append_event(item.id, ev.DECISION_MADE, decision_payload(decision), now)
         uow.add_decision(decision, recorded.seq)
-        apply_decision(uow, decision, item, now, self.new_id, self.policy.review.appeal_window_s)
+        apply_decision(uow, decision, item, now, self.new_id, self.policy)
         after_decision(uow, item, decision, self.policy, now, self.new_id)
         return decision
 

@@ -76,6 +76,51 @@ class BankEntry:
     lang: str | None = None
     labels: dict = field(default_factory=dict)  # e.g. {"url": ..., "rating": ..., "claimant": ...} for fact-checks
     disabled: bool = False
+    rev: int = 0  # the bank revision that last changed this entry (set by the store)
+    removed: bool = False
+
+
+BANK_KINDS = ("content", "claims", "negative")
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A named bank's settings. `suggest`: the similarity at which a match goes to a person; `auto`: the one at
+    which the bank's action applies by itself (None: never). A negative bank's matches suppress the others."""
+
+    name: str
+    kind: str = "content"  # content | claims (fact-checks) | negative (known-benign)
+    category: str | None = None
+    action: str | None = None  # the policy verdict applied at `auto` (an entry's own action wins)
+    suggest: float = 0.6
+    auto: float | None = 0.9
+    matchers: tuple[str, ...] = ("exact", "near-dup", "semantic")
+    encoder: str = "use"
+    enabled: bool = True
+    description: str = ""
+    revision: int = 0
+
+
+@dataclass(frozen=True)
+class CampaignItem:
+    item_id: str
+    author_id: str | None
+    lang: str | None
+    at: str
+    cluster: str
+    vec: str  # base64 of float16, so that the same column type serves SQLite and PostgreSQL
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    id: str
+    cluster: str
+    first_seen: str
+    last_seen: str
+    members: int
+    accounts: int
+    langs: tuple[str, ...]
+    created_at: str
 
 
 @dataclass(frozen=True)
@@ -255,7 +300,59 @@ class UnitOfWork(ABC):
         """True when the entry is new or changed."""
 
     @abstractmethod
-    def bank_entries(self, bank: str, include_disabled: bool = False) -> list[BankEntry]: ...
+    def bank_entries(self, bank: str, include_disabled: bool = False, since_rev: int | None = None,
+                     limit: int | None = None, after: str = "") -> list[BankEntry]:
+        """Entries by id. `since_rev`: those changed after that revision, removed ones included."""
+
+    @abstractmethod
+    def bank_entry(self, bank: str, entry_id: str) -> BankEntry | None: ...
+
+    @abstractmethod
+    def remove_bank_entry(self, bank: str, entry_id: str) -> bool:
+        """Marks the entry removed (kept for the record); False if it was not there."""
+
+    @abstractmethod
+    def count_bank_entries(self, bank: str) -> int: ...
+
+    @abstractmethod
+    def get_bank(self, name: str) -> Bank | None: ...
+
+    @abstractmethod
+    def list_banks(self) -> list[Bank]: ...
+
+    @abstractmethod
+    def save_bank(self, bank: Bank, at: str) -> None:
+        """Insert or update a bank's settings; bumps its revision."""
+
+    @abstractmethod
+    def bump_bank(self, name: str, at: str) -> int:
+        """Closes a batch of entry changes: the bank's revision becomes the one its changed entries carry."""
+
+    # coordinated campaigns ----------------------------------------------------------------------
+    @abstractmethod
+    def add_campaign_item(self, row: CampaignItem) -> None: ...
+
+    @abstractmethod
+    def campaign_items(self, since: str) -> list[CampaignItem]:
+        """The window: every clustered item at or after `since`, oldest first."""
+
+    @abstractmethod
+    def prune_campaign_items(self, before: str) -> int: ...
+
+    @abstractmethod
+    def get_campaign(self, campaign_id: str) -> CampaignRow | None: ...
+
+    @abstractmethod
+    def campaign_for_cluster(self, cluster: str) -> CampaignRow | None: ...
+
+    @abstractmethod
+    def save_campaign(self, row: CampaignRow) -> None: ...
+
+    @abstractmethod
+    def list_campaigns(self, limit: int = 100) -> list[CampaignRow]: ...
+
+    @abstractmethod
+    def campaign_members(self, cluster: str) -> list[CampaignItem]: ...
 
     # API keys ----------------------------------------------------------------------------------
     @abstractmethod

@@ -19,6 +19,18 @@ class Setting:
     minimum: int = 1  # for integer settings
 
 
+def flag(raw: Any) -> bool:
+    """A yes/no setting: 1/0, true/false, yes/no, on/off."""
+    if isinstance(raw, bool):
+        return raw
+    low = str(raw).strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("TOCSIN_DB", "./var/tocsin.db", str,
             "Database: a SQLite file path, sqlite:///PATH, or a postgresql:// URL. Every CLI command's --db overrides it."),
@@ -40,6 +52,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TOCSIN_TICK_SECONDS", 30, int,
             "How often the server ends timed actions whose expiry has come (0: never; then run `tocsin tick` from cron).",
             minimum=0),
+    Setting("TOCSIN_BANK_MATCHING", True, flag,
+            "Match every ingested item against the enabled banks (on/off); `tocsin match` works either way."),
+    Setting("TOCSIN_CAMPAIGN_WINDOW_ITEMS", 20_000, int,
+            "Most recent items kept in memory for campaign clustering (the policy's campaigns.window bounds it too)."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -66,7 +82,8 @@ class Settings:
             try:
                 self._values[key] = s.type(raw)
             except (TypeError, ValueError):
-                raise SettingsError(f"setting {s.name}: {raw!r} is not a valid {s.type.__name__}") from None
+                kind = "yes/no value (on/off, true/false, 1/0)" if s.type is flag else s.type.__name__
+                raise SettingsError(f"setting {s.name}: {raw!r} is not a valid {kind}") from None
             if s.type is int and self._values[key] < s.minimum:
                 raise SettingsError(f"setting {s.name}: must be an integer of at least {s.minimum}, got {raw!r}")
         if overrides:

@@ -6,12 +6,13 @@ from typing import Callable
 from ..domain import status as ev
 from ..domain.clock import plus
 from ..domain.model import Action, ContentItem, Decision
-from ..ports import UnitOfWork
+from ..domain.policy import Policy
+from ..ports import Bank, BankEntry, UnitOfWork
 from .notices import announce, notify_author
 
 
 def apply_decision(uow: UnitOfWork, decision: Decision, item: ContentItem, now: str,
-                   new_id: Callable[[], str], appeal_window_s: int = 14 * 86400) -> list[Action]:
+                   new_id: Callable[[], str], policy: Policy) -> list[Action]:
     applied: list[Action] = []
     for effect in decision.effects:
         if effect.type == "review":
@@ -39,5 +40,26 @@ def apply_decision(uow: UnitOfWork, decision: Decision, item: ContentItem, now: 
                                                   "type": action.type, "item_id": item.id, "label": action.label,
                                                   "expires_at": expires}, now)
         applied.append(action)
-    notify_author(uow, decision, applied, item.author.id if item.author else None, now, appeal_window_s)
+    notify_author(uow, decision, applied, item.author.id if item.author else None, now,
+                  policy.review.appeal_window_s)
+    bank_if_actioned(uow, decision, item, policy, now)
     return applied
+
+
+def bank_if_actioned(uow: UnitOfWork, decision: Decision, item: ContentItem, policy: Policy, now: str) -> bool:
+    """Under the policy's `banks.auto_bank`, content removed under one of its verdicts goes into that bank (with
+    the decision's category and verdict), so that its reposts and translations match on ingest."""
+    bp = policy.banks
+    if not bp.auto_bank or decision.verdict not in bp.auto_bank_verdicts or not item.full_text().strip() \
+            or item.type == "profile":
+        return False
+    if uow.get_bank(bp.auto_bank) is None:
+        uow.save_bank(Bank(bp.auto_bank, description="content removed under the policy, banked automatically"), now)
+    entry = BankEntry(bp.auto_bank, f"{item.id}@{item.version}", item.full_text(), decision.category,
+                      decision.verdict, f"decision:{decision.id}", item.lang, {"rule": decision.rule})
+    if not uow.upsert_bank_entry(entry, now):
+        return False
+    uow.bump_bank(bp.auto_bank, now)
+    uow.append_event(f"bank:{bp.auto_bank}", "bank.entry_added", {"bank": bp.auto_bank, "entry_id": entry.id,
+                                                                 "decision_id": decision.id, "automatic": True}, now)
+    return True

@@ -80,4 +80,4 @@ def act_directly(uow: UnitOfWork, subject_id: str, action_type: str, duration_s:
         "policy": policy.name, "policy_version": policy.version, "automated": False, "reviewer": reviewer.id,
         "reasons": [reason], "expires_at": plus(now, duration_s) if duration_s else None}, now)
     uow.add_decision(decision, recorded.seq)
-    return apply_decision(uow, decision, item, now, new_id, policy.review.appeal_window_s)
+    return apply_decision(uow, decision, item, now, new_id, policy)

@@ -11,7 +11,7 @@ from ..domain import status as ev
 from ..domain.cases import CLOSED, PENDING_SECOND, Case, Conflict, NotAllowed, Reviewer, check_claim, check_dismiss
 from ..domain.clock import parse_iso, plus
 from ..domain.model import CATEGORIES, Action, ContentItem, Decision, Report
-from ..domain.policy import Policy, best_signals
+from ..domain.policy import Policy, best_signals, is_bank_signal
 from ..domain.risk import GATHERINGS, PRIORITIES as PRIORITY_ORDER, SEVERITY, Assessment, RiskInput, assess
 from ..ports import ReportRow, UnitOfWork
 from .apply import apply_decision
@@ -28,10 +28,14 @@ class Invalid(ValueError):
 
 def _gather(uow: UnitOfWork, item: ContentItem, policy: Policy, now: str) -> RiskInput:
     stats = uow.report_stats(item.id, plus(now, -3600))
-    best = best_signals(uow.signals_for(item.id, item.version))
+    signals = uow.signals_for(item.id, item.version)
+    best = best_signals(signals)
+    banked = [s for s in signals if is_bank_signal(s)]
     flagged = {c: s.score for c, s in best.items()
                if (t := policy.flag_threshold(c, item)) is not None and s.score >= t}
     candidates = dict(flagged)
+    for s in banked:
+        candidates.setdefault(s.category, 0.0)
     for reason in stats.by_reason:
         candidates.setdefault(reason, 0.0)
     category = max(candidates, key=lambda c: (SEVERITY.get(c, 0.3), candidates[c])) if candidates else None
@@ -49,7 +53,7 @@ def _gather(uow: UnitOfWork, item: ContentItem, policy: Policy, now: str) -> Ris
                      trusted_reporters=stats.trusted, category_reporters=stats.by_reason.get(category or "", 0),
                      reach=item.reach, content_type=item.type, event_starts_in_s=starts_in,
                      prior_strikes=uow.strikes(item.author.id, plus(now, -policy.review.strike_ttl_s))
-                     if item.author else 0, lang=item.lang)
+                     if item.author else 0, bank_match=max((s.score for s in banked), default=0.0), lang=item.lang)
 
 
 def _interim(uow: UnitOfWork, case: Case, a: Assessment, item: ContentItem, policy: Policy, now: str,
@@ -217,8 +221,18 @@ def decide(uow: UnitOfWork, case_id: str, reviewer: Reviewer, verdict: str, reas
                              {"case_id": case.id, "reviewer": reviewer.id, "reason": reason}, now)
             return case
         case.dismissed_by.append(reviewer.id)
+    if case.subject_id.startswith("campaign:"):
+        from .campaigns import decide_members
+
+        decided = decide_members(uow, case, name, reason, rule, reviewer.id, policy, now, new_id)
+        case.status, case.outcome, case.closed_at, case.updated_at = CLOSED, name, now, now
+        uow.save_case(case)
+        uow.append_event(case.subject_id, "case.closed", {"case_id": case.id, "outcome": name, "reviewer": reviewer.id,
+                                                          "decisions": len(decided)}, now)
+        return case
     item = uow.get_item(case.subject_id)
-    assert item is not None
+    if item is None:
+        raise NotFound(f"case {case.id}: no item {case.subject_id!r}")
     decision = Decision(new_id(), item.id, item.version, name, case.category, rule, policy.name, policy.version, False,
                         (reason,), spec.effects, reviewer.id, now)
     recorded = uow.append_event(item.id, ev.DECISION_MADE, {
@@ -226,7 +240,7 @@ def decide(uow: UnitOfWork, case_id: str, reviewer: Reviewer, verdict: str, reas
         "policy": policy.name, "policy_version": policy.version, "automated": False, "reviewer": reviewer.id,
         "reasons": [reason], "case_id": case.id}, now)
     uow.add_decision(decision, recorded.seq)
-    apply_decision(uow, decision, item, now, new_id, policy.review.appeal_window_s)
+    apply_decision(uow, decision, item, now, new_id, policy)
     notify_reporters(uow, item.id, name, decision.id, now)
     for action_id in case.interim:  # interim protection ends with the case: the final decision stands instead
         if uow.end_action(action_id, now, "case closed"):

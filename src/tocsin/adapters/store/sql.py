@@ -14,6 +14,7 @@ from typing import Any, Iterator
 from ...domain import chain
 from ...domain.model import Action, Author, ContentItem, Decision, Effect, EventDetails, LogEvent, Signal
 from ...ports import KeyRecord, StoredDecision, UnitOfWork
+from .sql_banks import BankSqlMixin
 from .sql_cases import CaseSqlMixin
 from .sql_outbox import OutboxSqlMixin
 
@@ -25,7 +26,7 @@ def _dumps(obj: Any) -> str:
     return chain.canonical(obj)
 
 
-class SqlUnitOfWork(CaseSqlMixin, OutboxSqlMixin, UnitOfWork):
+class SqlUnitOfWork(CaseSqlMixin, OutboxSqlMixin, BankSqlMixin, UnitOfWork):
     placeholder = "?"
 
     def __init__(self, conn: Any, write: bool, release: Any = None):

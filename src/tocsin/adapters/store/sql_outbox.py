@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from ...domain.model import Action, Decision
-from ...ports import AppealRow, BankEntry, OutboxMessage
+from ...ports import AppealRow, OutboxMessage
 
 _OUT_COLS = "id, kind, subject_id, recipient_id, payload, created_at, attempts, next_attempt_at, delivered_at, last_error"
 _APPEAL_COLS = "id, decision_id, subject_id, appellant_id, text, status, created_at, decided_at, decided_by, outcome, reason"
@@ -78,24 +78,3 @@ class OutboxSqlMixin:
         rows = self._x(f"SELECT {_APPEAL_COLS} FROM appeals WHERE status = 'open' ORDER BY created_at, id LIMIT ?",
                        (limit,)).fetchall()
         return [AppealRow(*r) for r in rows]
-
-    def upsert_bank_entry(self, e: BankEntry, at: str) -> bool:
-        labels = json.dumps(e.labels, sort_keys=True)
-        row = self._x("SELECT text, category, action, source, lang, labels, disabled FROM bank_entries "
-                      "WHERE bank = ? AND id = ?", (e.bank, e.id)).fetchone()
-        values = (e.text, e.category, e.action, e.source, e.lang, labels, int(e.disabled))
-        if row is not None and tuple(row) == values:
-            return False
-        if row is None:
-            self._x("INSERT INTO bank_entries (bank, id, text, category, action, source, lang, labels, disabled, "
-                    "added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (e.bank, e.id) + values + (at,))
-        else:
-            self._x("UPDATE bank_entries SET text = ?, category = ?, action = ?, source = ?, lang = ?, labels = ?, "
-                    "disabled = ? WHERE bank = ? AND id = ?", values + (e.bank, e.id))
-        return True
-
-    def bank_entries(self, bank: str, include_disabled: bool = False) -> list[BankEntry]:
-        where = "" if include_disabled else " AND disabled = 0"
-        rows = self._x("SELECT bank, id, text, category, action, source, lang, labels, disabled FROM bank_entries "
-                       f"WHERE bank = ?{where} ORDER BY id", (bank,)).fetchall()
-        return [BankEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), bool(r[8])) for r in rows]
