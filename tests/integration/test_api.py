@@ -28,6 +28,18 @@ ROUTES = [
     ("GET", "/v1/accounts/anything", "decisions:read", None),
     ("GET", "/v1/outbox?subject_id=x", "decisions:read", None),
     ("POST", "/v1/outbox/deliver", "admin", {}),
+    ("GET", "/v1/banks", "banks:read", None),
+    ("GET", "/v1/banks/anything", "banks:read", None),
+    ("PUT", "/v1/banks/anything", "admin", {}),
+    ("GET", "/v1/banks/anything/entries", "banks:read", None),
+    ("POST", "/v1/banks/anything/entries", "banks:write", {"entries": []}),
+    ("POST", "/v1/banks/anything/import", "banks:write", None),
+    ("DELETE", "/v1/banks/anything/entries/anything", "banks:write", None),
+    ("POST", "/v1/banks/anything/entries/anything/disable", "banks:write", {}),
+    ("POST", "/v1/banks/anything/entries/anything/enable", "banks:write", {}),
+    ("POST", "/v1/banks/anything/match", "banks:read", {"texts": ["x"]}),
+    ("GET", "/v1/campaigns", "decisions:read", None),
+    ("GET", "/v1/campaigns/anything", "decisions:read", None),
     ("POST", "/v1alpha1/comments:analyze", "classify", {"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}}),
 ]
 
@@ -41,7 +53,9 @@ def test_every_api_route_is_in_this_table(client):
     paths = {r.path for r in client.app.routes if r.path.startswith("/v1")}
     tested = {p.replace("subjects/anything", "subjects/{subject_id}").replace("cases/anything", "cases/{case_id}")
               .replace("actions/anything", "actions/{action_id}").replace("appeals/anything", "appeals/{appeal_id}")
-              .replace("accounts/anything", "accounts/{account_id}").split("?")[0]
+              .replace("accounts/anything", "accounts/{account_id}")
+              .replace("banks/anything/entries/anything", "banks/{name}/entries/{entry_id}")
+              .replace("banks/anything", "banks/{name}").replace("campaigns/anything", "campaigns/{campaign_id}").split("?")[0]
               for _, p, _, _ in ROUTES}
     assert paths == tested
 

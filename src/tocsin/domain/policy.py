@@ -53,11 +53,11 @@ class BankPolicy:
 
 @dataclass(frozen=True)
 class CampaignPolicy:
-    """Items within `similarity` of each other (or near-duplicates), from at least `min_accounts` distinct accounts
+    """Items whose sentence vectors are within `similarity` (cosine), from at least `min_accounts` distinct accounts
     within `window_s`, form a campaign with its own case in `queue`."""
 
     enabled: bool = True
-    similarity: float = 0.8
+    similarity: float = 0.7
     window_s: int = 3600
     min_accounts: int = 10
     queue: str = "campaigns"
@@ -147,7 +147,8 @@ def _effect_for(e: Effect, sig: Signal | None) -> Effect:
 def evaluate(policy: Policy, item: ContentItem, signals: list[Signal], decision_id: str, now: str) -> Decision:
     """The most severe verdict among the rules and bank matches the item's signals meet; the default if none."""
     chosen: tuple[str, str, Signal, str] | None = None
-    for cand in _candidates(policy, item, signals):
+    candidates = _candidates(policy, item, signals)
+    for cand in candidates:
         if chosen is None or policy.verdicts[cand[0]].severity > policy.verdicts[chosen[0]].severity:
             chosen = cand
     sig = None
@@ -159,6 +160,7 @@ def evaluate(policy: Policy, item: ContentItem, signals: list[Signal], decision_
         verdict, rule_id, sig, reason = chosen
         spec = policy.verdicts[verdict]
         category, reasons = sig.category, (reason,)
+        reasons += tuple(f"also: {c[3]}" for c in candidates if c is not chosen and c[0] == verdict)
         if sig.evidence.get("matches"):
             reasons += (f"evidence: {', '.join(map(str, sig.evidence['matches'][:5]))}",)
     effects = tuple(_effect_for(e, sig) for e in spec.effects) + ((Effect("review", "content"),) if spec.review else ())

@@ -1,11 +1,18 @@
 """Claim retrieval evaluation on CLEF CheckThat! 2020 task 2 (English tweets -> Snopes fact-checked claims):
-MAP@k as the lab computed it, with the semantic matcher over each claim's title and text."""
+MAP@k as the lab computed it, with the semantic matcher over each claim's title and text, fused with BM25.
+
+The fusion weight (BM25 / its best score per query, times 0.05, added to the cosine) was chosen on the train
+split's queries: 0.867 there against 0.812 for e5 alone; the dev split is only measured."""
 from __future__ import annotations
 
 import csv
+import math
 import re
 import sys
+from collections import Counter
 from pathlib import Path
+
+import numpy as np
 
 csv.field_size_limit(sys.maxsize)
 _URL = re.compile(r"https?://\S+|pic\.twitter\.com/\S+")
@@ -40,3 +47,46 @@ def average_precision(ranked: list[str], relevant: set[str], k: int) -> float:
 
 def map_at_k(ranked: dict[str, list[str]], qrels: dict[str, set[str]], k: int) -> float:
     return sum(average_precision(ranked.get(q, []), rel, k) for q, rel in qrels.items()) / len(qrels)
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def tokens(text: str) -> list[str]:
+    return [w for w in _TOKEN.findall(text.lower()) if len(w) > 1]
+
+
+class BM25:
+    """Okapi BM25 (k1=1.2, b=0.75) over an inverted index; `scores` gives one row of scores per query."""
+
+    def __init__(self, docs: list[str], k1: float = 1.2, b: float = 0.75):
+        toks = [tokens(d) for d in docs]
+        self.n, self.k1, self.b = len(toks), k1, b
+        self.lengths = np.array([len(t) for t in toks], dtype=np.float32)
+        self.avg = float(self.lengths.mean()) if self.n else 1.0
+        df: Counter[str] = Counter(w for t in toks for w in set(t))
+        self.idf = {w: math.log(1 + (self.n - c + 0.5) / (c + 0.5)) for w, c in df.items()}
+        postings: dict[str, list[tuple[int, int]]] = {}
+        for i, t in enumerate(toks):
+            for w, c in Counter(t).items():
+                postings.setdefault(w, []).append((i, c))
+        self.postings = {w: (np.array([i for i, _ in p]), np.array([c for _, c in p], dtype=np.float32))
+                         for w, p in postings.items()}
+
+    def scores(self, queries: list[str]) -> np.ndarray:
+        out = np.zeros((len(queries), self.n), dtype=np.float32)
+        norm = self.k1 * (1 - self.b + self.b * self.lengths / self.avg)
+        for qi, q in enumerate(queries):
+            for w in set(tokens(q)):
+                if w in self.postings:
+                    docs, tf = self.postings[w]
+                    out[qi, docs] += self.idf[w] * tf * (self.k1 + 1) / (tf + norm[docs])
+        return out
+
+
+def hybrid_rank(semantic: np.ndarray, lexical: np.ndarray, weight: float, k: int) -> np.ndarray:
+    """Indices of the k best documents per query by cosine + weight * (BM25 / the query's best BM25)."""
+    fused = semantic + weight * lexical / np.maximum(lexical.max(axis=1, keepdims=True), 1e-9)
+    top = np.argpartition(-fused, min(k, fused.shape[1] - 1), axis=1)[:, :k]
+    order = np.take_along_axis(fused, top, axis=1).argsort(axis=1)[:, ::-1]
+    return np.take_along_axis(top, order, axis=1)

@@ -15,7 +15,7 @@ from ...ingest.parse import Rejected, parse_record
 from ...ingest.service import IngestResult, ingest_batch
 from ...ports import KeyRecord
 from ...record.views import decision_dict, event_dict, subject_view, verify_chain
-from . import appeals, compat, enforce, errors, review
+from . import appeals, banks, compat, enforce, errors, review
 from .app_helpers import json_body
 from .auth import require
 from .errors import ApiError
@@ -60,6 +60,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     review.install(app, runtime)
     enforce.install(app, runtime)
     appeals.install(app, runtime)
+    banks.install(app, runtime)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:

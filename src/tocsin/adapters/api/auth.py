@@ -17,6 +17,8 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "classify": frozenset({"admin", "moderator", "ingest"}),
     "reports:write": frozenset({"admin", "ingest"}),
     "cases:act": frozenset({"admin", "moderator"}),
+    "banks:read": frozenset({"admin", "moderator", "auditor"}),
+    "banks:write": frozenset({"admin", "moderator"}),
     "admin": frozenset({"admin"}),
 }
 

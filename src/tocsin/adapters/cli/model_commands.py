@@ -78,7 +78,7 @@ def eval_claims(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ...detect.matchers import SemanticMatcher
-    from ...models.claims import load_clef2020, map_at_k
+    from ...models.claims import BM25, hybrid_rank, load_clef2020, map_at_k
 
     root = Path(args.data)
     if not (root / "verified_claims.docs.tsv").exists():
@@ -97,67 +97,19 @@ def eval_claims(args: argparse.Namespace) -> int:
         if cached:
             cached.parent.mkdir(parents=True, exist_ok=True)
             np.save(cached, emb)
-    matcher.build(claims, emb)
+    bm25 = BM25([t for _, t in claims])
     t1 = time.monotonic()
-    results = matcher.query([t for _, t in queries], k=max(args.k, 5))
+    texts = [t for _, t in queries]
+    semantic = matcher.embed(texts, query=True) @ emb.T
+    top = hybrid_rank(semantic, bm25.scores(texts), args.bm25_weight, max(args.k, 5))
     t2 = time.monotonic()
-    ranked = {qid: [cid for cid, _ in res] for (qid, _), res in zip(queries, results)}
-    print(f"claims={len(claims)} queries={len(queries)} split={args.split} encoder={args.encoder}")
+    ranked = {qid: [claims[i][0] for i in row] for (qid, _), row in zip(queries, top)}
+    print(f"claims={len(claims)} queries={len(queries)} split={args.split} encoder={args.encoder} "
+          f"bm25_weight={args.bm25_weight}")
     for k in sorted({1, 3, 5, args.k}):
         print(f"MAP@{k}={map_at_k(ranked, qrels, k):.4f}")
     print(f"index built in {t1 - t0:.1f}s; {len(queries) / max(t2 - t1, 1e-9):.0f} queries/s")
     return 0
-
-
-def bank_import(args: argparse.Namespace) -> int:
-    from ...detect.banks import import_jsonl
-    from ...domain.clock import SystemClock
-    from .commands import _open_in, runtime
-
-    stream = _open_in(args.file)
-    with runtime(args) as rt:
-        result = import_jsonl(rt.store, args.bank, stream, SystemClock().now())
-    for n, why in result.rejected or []:
-        print(f"{args.file}:{n}: rejected: {why}", file=sys.stderr)
-    print(result.summary())
-    return 1 if result.rejected else 0
-
-
-def match(args: argparse.Namespace) -> int:
-    """The stable matching contract: one JSONL line out per input line, in order, matches best first."""
-    from ...detect.banks import BankIndex
-    from .commands import _open_in, _open_out, runtime
-
-    src, out = _open_in(args.input), _open_out(args.output)
-    with runtime(args) as rt, rt.store.uow() as uow:
-        entries = uow.bank_entries(args.bank)
-    if not entries:
-        raise CliError(f"bank {args.bank!r} has no entries (tocsin bank import --bank {args.bank} FILE)")
-    try:
-        index = BankIndex(entries, [m.strip() for m in args.matchers.split(",") if m.strip()], args.encoder)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
-    rows: list[tuple] = []
-    failures = 0
-    for n, raw in enumerate(src, start=1):
-        if not raw.strip():
-            continue
-        try:
-            rec = json.loads(raw.decode("utf-8"))
-            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-                raise ValueError("a line needs a JSON object with a text string")
-            rows.append((rec.get("id"), rec["text"], None))
-        except (ValueError, UnicodeDecodeError) as exc:
-            failures += 1
-            print(f"{args.input}:{n}: {exc}", file=sys.stderr)
-            rows.append((None, None, str(exc)))
-    texts = [t for _, t, err in rows if err is None]
-    found = iter(index.match(texts, args.top))
-    for rid, _, err in rows:
-        line = {"id": rid, "error": err} if err else {"id": rid, "matches": next(found)}
-        out.write(json.dumps(line, ensure_ascii=False) + "\n")
-    out.flush()
-    return 1 if failures else 0
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -183,20 +135,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--split", default="dev", choices=["dev", "train"])
     p.add_argument("--encoder", default="e5", choices=["e5", "use"])
     p.add_argument("--k", type=int, default=5)
+    p.add_argument("--bm25-weight", type=float, default=0.05,
+                   help="weight of BM25 (scaled to the query's best) added to the cosine; 0 for embeddings alone")
     p.add_argument("--cache", help="folder to cache claim embeddings in (outside the repository)")
     p.set_defaults(func=eval_claims)
-    bank = sub.add_parser("bank", help="Banks of known content.").add_subparsers(dest="bank_command", required=True)
-    p = bank.add_parser("import", parents=[common], help="Import JSONL entries {id, text, category?, action?, source?, "
-                                                         "lang?, url?, rating?, labels?} into a bank (idempotent).")
-    p.add_argument("--bank", required=True)
-    p.add_argument("file")
-    p.set_defaults(func=bank_import)
-    p = sub.add_parser("match", parents=[common], help="Match JSONL {id, text} lines against a bank; one line out per "
-                                                       "line in: {id, matches: [{entry_id, score, matcher}]}, best first.")
-    p.add_argument("--bank", required=True)
-    p.add_argument("--input", required=True)
-    p.add_argument("--output", required=True)
-    p.add_argument("--top", type=int, default=5)
-    p.add_argument("--matchers", default="exact,near-dup,semantic")
-    p.add_argument("--encoder", default="use", choices=["use", "e5"], help="encoder of the semantic matcher")
-    p.set_defaults(func=match)
