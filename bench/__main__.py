@@ -5,6 +5,7 @@
 - queue: milliseconds to order 100,000 open review cases by urgency, against an unordered page.
 - classify: posts/s through `tocsin classify` end to end (a new process: model load, language identification,
   de-obfuscation, JSONL in and out), against the bare sentence encoder on the same texts in this process.
+- banks: lookup latency per item in a 1,000,000-entry bank for each matcher, with memory (see bench/banks.py).
 """
 from __future__ import annotations
 
@@ -130,11 +131,20 @@ def bench_queue(tmp: Path) -> dict:
 
 
 def main() -> None:
+    """`python -m bench [classify ingest queue banks]`: all of them by default."""
+    from .banks import bench_banks
+
+    benches = {"classify": bench_classify, "ingest": bench_ingest, "queue": bench_queue, "banks": lambda _: bench_banks()}
+    chosen = sys.argv[1:] or list(benches)
+    unknown = [c for c in chosen if c not in benches]
+    if unknown:
+        sys.exit(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(benches)}")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        result = {"machine": machine(), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                  "classify": bench_classify(tmp), "ingest": bench_ingest(tmp), "queue": bench_queue(tmp),
-                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+        result: dict[str, Any] = {"machine": machine(), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        for name in chosen:
+            result[name] = benches[name](tmp)
+        result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(result, indent=2))
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)

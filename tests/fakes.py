@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from tocsin.domain import chain
 from tocsin.domain.model import Action, ContentItem, Decision, LogEvent, Signal
 from tocsin.domain.cases import Case
-from tocsin.ports import (AppealRow, Bank, BankEntry, CampaignItem, CampaignRow, KeyRecord, OutboxMessage, ReportRow, ReportStats, Store, StoredDecision,
+from tocsin.ports import (SessionRecord, UserRecord, AppealRow, Bank, BankEntry, CampaignItem, CampaignRow, KeyRecord, OutboxMessage, ReportRow, ReportStats, Store, StoredDecision,
                           UnitOfWork)
 
 
@@ -31,6 +31,8 @@ class _State:
         self.banks: dict[str, Bank] = {}
         self.campaign_items: dict[str, CampaignItem] = {}
         self.campaigns: dict[str, CampaignRow] = {}
+        self.users: dict[str, UserRecord] = {}
+        self.sessions: dict[str, SessionRecord] = {}
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -248,6 +250,27 @@ class FakeUnitOfWork(UnitOfWork):
             return 0
         self.s.banks[name] = replace(self.s.banks[name], revision=self.s.banks[name].revision + 1)
         return self.s.banks[name].revision
+
+    def add_user(self, user: UserRecord) -> bool:
+        if user.name in self.s.users:
+            return False
+        self.s.users[user.name] = user
+        return True
+
+    def find_user(self, name: str):
+        return self.s.users.get(name)
+
+    def list_users(self):
+        return [self.s.users[k] for k in sorted(self.s.users)]
+
+    def add_session(self, session: SessionRecord) -> None:
+        self.s.sessions[session.token_hash] = session
+
+    def get_session(self, token_hash: str):
+        return self.s.sessions.get(token_hash)
+
+    def delete_session(self, token_hash: str) -> None:
+        self.s.sessions.pop(token_hash, None)
 
     def add_campaign_item(self, row: CampaignItem) -> None:
         self.s.campaign_items.setdefault(row.item_id, row)

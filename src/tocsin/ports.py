@@ -80,6 +80,28 @@ class BankEntry:
     removed: bool = False
 
 
+@dataclass(frozen=True)
+class UserRecord:
+    id: str
+    name: str
+    role: str
+    team: str | None
+    password_hash: str
+    created_at: str
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    token_hash: str
+    principal: str  # "user:<id>" or "key:<id>"
+    role: str
+    team: str | None
+    csrf: str
+    created_at: str
+    expires_at: str
+
+
 BANK_KINDS = ("content", "claims", "negative")
 
 
@@ -353,6 +375,26 @@ class UnitOfWork(ABC):
 
     @abstractmethod
     def campaign_members(self, cluster: str) -> list[CampaignItem]: ...
+
+    # console users and sessions ------------------------------------------------------------------
+    @abstractmethod
+    def add_user(self, user: UserRecord) -> bool:
+        """False if the name is taken."""
+
+    @abstractmethod
+    def find_user(self, name: str) -> UserRecord | None: ...
+
+    @abstractmethod
+    def list_users(self) -> list[UserRecord]: ...
+
+    @abstractmethod
+    def add_session(self, session: SessionRecord) -> None: ...
+
+    @abstractmethod
+    def get_session(self, token_hash: str) -> SessionRecord | None: ...
+
+    @abstractmethod
+    def delete_session(self, token_hash: str) -> None: ...
 
     # API keys ----------------------------------------------------------------------------------
     @abstractmethod

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from importlib import resources
 from typing import Any
 
 from fastapi import Depends, FastAPI, Path, Query, Request
-from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from ... import __version__
@@ -15,6 +13,7 @@ from ...ingest.parse import Rejected, parse_record
 from ...ingest.service import IngestResult, ingest_batch
 from ...ports import KeyRecord
 from ...record.views import decision_dict, event_dict, subject_view, verify_chain
+from ..console import app as console
 from . import appeals, banks, compat, enforce, errors, review
 from .app_helpers import json_body
 from .auth import require
@@ -61,16 +60,13 @@ def create_app(runtime: Runtime) -> FastAPI:
     enforce.install(app, runtime)
     appeals.install(app, runtime)
     banks.install(app, runtime)
+    console.install(app, runtime)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:
         with runtime.store.uow() as uow:
             seq, _ = uow.chain_head()
         return {"status": "ok", "version": __version__, "events": seq}
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def console() -> str:
-        return resources.files("tocsin.adapters.api").joinpath("static/index.html").read_text("utf-8")
 
     @app.post("/v1/content", tags=["ingest"],
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {

@@ -276,9 +276,12 @@ def _shift_demo(data: bytes, today: str) -> bytes:
 def demo_load(args: argparse.Namespace) -> int:
     raw = resources.files("tocsin.demo").joinpath("items.jsonl").read_bytes()
     data = _shift_demo(raw, SystemClock().now()[:10])
+    from ...demo.history import play
+
     with runtime(args) as rt:
         result = _ingest_stream(rt, io.BytesIO(data), "demo/items.jsonl")
-    print(f"demo data: {result.summary()}")
+        played = play(rt.store, rt.engine)
+    print(f"demo data: {result.summary()}" + ("; moderation history played" if played else ""))
     return 0
 
 

@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
-from . import bank_commands, commands, model_commands
+from . import bank_commands, commands, model_commands, record_commands
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     model_commands.add_parsers(sub, common)
     bank_commands.add_parsers(sub, common)
+    record_commands.add_parsers(sub, common)
 
     p = sub.add_parser("settings", parents=[common], help="List every setting with its default and help.")
     p.set_defaults(func=commands.settings_list)

@@ -1,10 +1,11 @@
-"""SQL for banks of known content and for campaign clusters, mixed into the shared SQL unit of work."""
+"""SQL for banks of known content, campaign clusters, and console users and sessions, mixed into the shared SQL
+unit of work."""
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from ...ports import Bank, BankEntry, CampaignItem, CampaignRow
+from ...ports import Bank, BankEntry, CampaignItem, CampaignRow, SessionRecord, UserRecord
 
 _ENTRY_COLS = "bank, id, text, category, action, source, lang, labels, disabled, rev, removed"
 _BANK_COLS = ("name, kind, category, action, suggest, auto, matchers, encoder, enabled, description, revision, "
@@ -141,3 +142,33 @@ class BankSqlMixin:
     def list_campaigns(self, limit: int = 100) -> list[CampaignRow]:
         rows = self._x(f"SELECT {_CAMP_COLS} FROM campaigns ORDER BY last_seen DESC, id LIMIT ?", (limit,)).fetchall()
         return [_camp(r) for r in rows]
+
+    # console users and sessions ------------------------------------------------------------------
+    def add_user(self, u: UserRecord) -> bool:
+        if self._x("SELECT 1 FROM users WHERE name = ?", (u.name,)).fetchone() is not None:
+            return False
+        self._x("INSERT INTO users (id, name, role, team, password_hash, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (u.id, u.name, u.role, u.team, u.password_hash, u.created_at, int(u.disabled)))
+        return True
+
+    def find_user(self, name: str) -> UserRecord | None:
+        r = self._x("SELECT id, name, role, team, password_hash, created_at, disabled FROM users WHERE name = ?",
+                    (name,)).fetchone()
+        return UserRecord(*r[:6], bool(r[6])) if r else None
+
+    def list_users(self) -> list[UserRecord]:
+        rows = self._x("SELECT id, name, role, team, password_hash, created_at, disabled FROM users ORDER BY name")
+        return [UserRecord(*r[:6], bool(r[6])) for r in rows.fetchall()]
+
+    def add_session(self, s: SessionRecord) -> None:
+        self._x("INSERT INTO sessions (token_hash, principal, role, team, csrf, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", (s.token_hash, s.principal, s.role, s.team, s.csrf, s.created_at,
+                                                 s.expires_at))
+
+    def get_session(self, token_hash: str) -> SessionRecord | None:
+        r = self._x("SELECT token_hash, principal, role, team, csrf, created_at, expires_at FROM sessions "
+                    "WHERE token_hash = ?", (token_hash,)).fetchone()
+        return SessionRecord(*r) if r else None
+
+    def delete_session(self, token_hash: str) -> None:
+        self._x("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
