@@ -21,16 +21,25 @@ run: setup
 	@mkdir -p var
 	$(BIN)/tocsin demo load --db $(DB)
 	@key=$$($(BIN)/tocsin keys create --role admin --label make-run --db $(DB) | tail -n 1); \
+	  if $(BIN)/tocsin users list --db $(DB) | grep -q '^admin\b'; then \
+	    login="console user admin exists (its password was shown when it was made; or log in with the key)"; \
+	  else \
+	    pw=$$($(BIN)/tocsin users create admin --role admin --generate-password --db $(DB) | tail -n 1); \
+	    login="console login (shown once): admin / $$pw"; \
+	  fi; \
 	  echo ""; \
 	  echo "  tocsin is starting on http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/docs)"; \
+	  echo "  $$login"; \
 	  echo "  admin key (shown once): $$key"; \
 	  echo "  try: curl -H \"Authorization: Bearer $$key\" http://$(HOST):$(PORT)/v1/decisions"; \
 	  echo ""
 	exec $(BIN)/tocsin serve --db $(DB) --host $(HOST) --port $(PORT)
 
-# The whole suite, against SQLite and a throw-away PostgreSQL that scripts/with-postgres.sh installs and starts.
+# The whole suite, against SQLite and a throw-away PostgreSQL that scripts/with-postgres.sh installs and starts,
+# with the console tested in Debian's Chromium, which scripts/ensure-chromium.sh installs.
 test: setup
-	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+	scripts/ensure-chromium.sh
+	TOCSIN_REQUIRE_BROWSER=1 scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m bench

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from tocsin.domain import chain
 from tocsin.domain.model import Action, ContentItem, Decision, LogEvent, Signal
 from tocsin.domain.cases import Case
-from tocsin.ports import (SessionRecord, UserRecord, AppealRow, Bank, BankEntry, CampaignItem, CampaignRow, KeyRecord, OutboxMessage, ReportRow, ReportStats, Store, StoredDecision,
+from tocsin.ports import (SessionRecord, UserRecord, AppealRow, Bank, BankEntry, CampaignItem, CampaignRow, ClusterStats, KeyRecord, OutboxMessage, ReportRow, ReportStats, Store, StoredDecision,
                           UnitOfWork)
 
 
@@ -285,9 +285,16 @@ class FakeUnitOfWork(UnitOfWork):
             del self.s.campaign_items[k]
         return len(gone)
 
-    def campaign_members(self, cluster: str):
+    def campaign_members(self, cluster: str, limit: int = 10_000):
         return sorted((c for c in self.s.campaign_items.values() if c.cluster == cluster),
-                      key=lambda c: (c.at, c.item_id))
+                      key=lambda c: (c.at, c.item_id))[:limit]
+
+    def cluster_stats(self, cluster: str, since: str) -> ClusterStats:
+        m = self.campaign_members(cluster, 10 ** 9)
+        return ClusterStats(len(m), len({c.author_id or c.item_id for c in m}),
+                            len({c.author_id or c.item_id for c in m if c.at >= since}),
+                            tuple(sorted({c.lang or "und" for c in m})), m[0].at if m else None,
+                            m[-1].at if m else None)
 
     def get_campaign(self, campaign_id: str):
         return self.s.campaigns.get(campaign_id)

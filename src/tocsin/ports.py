@@ -134,6 +134,16 @@ class CampaignItem:
 
 
 @dataclass(frozen=True)
+class ClusterStats:
+    members: int
+    accounts: int
+    recent_accounts: int  # distinct accounts at or after `since`
+    langs: tuple[str, ...]
+    first_seen: str | None
+    last_seen: str | None
+
+
+@dataclass(frozen=True)
 class CampaignRow:
     id: str
     cluster: str
@@ -374,7 +384,10 @@ class UnitOfWork(ABC):
     def list_campaigns(self, limit: int = 100) -> list[CampaignRow]: ...
 
     @abstractmethod
-    def campaign_members(self, cluster: str) -> list[CampaignItem]: ...
+    def campaign_members(self, cluster: str, limit: int = 10_000) -> list[CampaignItem]: ...
+
+    @abstractmethod
+    def cluster_stats(self, cluster: str, since: str) -> ClusterStats: ...
 
     # console users and sessions ------------------------------------------------------------------
     @abstractmethod

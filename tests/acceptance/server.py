@@ -18,9 +18,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def tocsin(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+def tocsin(*args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tocsin", *args], capture_output=True, text=True, check=check,
-                          timeout=300)
+                          timeout=300, input=input)
 
 
 class Server:

@@ -90,34 +90,42 @@ def observe(uow: UnitOfWork, items: Sequence[ContentItem], embed: Embed, policy:
         window.mat = np.zeros((0, vecs.shape[1]), np.float32)
         window.ids, window.ats, window.clusters = [], [], []
     base = len(window.ids)
-    prior = vecs @ window.mat.T  # one matrix product against the window; the batch itself is compared below
+    prior = vecs @ window.mat.T if base else np.zeros((len(items), 0), np.float32)  # one product against the window
+    clusters: list[str] = []
     touched: set[str] = set()
     for k, (item, v) in enumerate(zip(items, vecs)):
-        sims = np.concatenate([prior[k], vecs[:k] @ v])
+        best, at = -1.0, -1
+        if base:
+            at = int(prior[k].argmax())
+            best = float(prior[k][at])
+        if k:  # this batch's earlier items
+            inb = vecs[:k] @ v
+            j = int(inb.argmax())
+            if inb[j] > best:
+                best, at = float(inb[j]), base + j
         cluster = item.id
-        if sims.size and sims.max() >= cfg.similarity:
-            cluster = window.clusters[int(sims.argmax())]  # the window, then this batch's earlier items
+        if best >= cfg.similarity:
+            cluster = window.clusters[at] if at < base else clusters[at - base]
+        clusters.append(cluster)
         uow.add_campaign_item(CampaignItem(item.id, item.author.id if item.author else None, item.lang, now,
                                            cluster, _pack(v)))
-        window._append([item.id], [now], [cluster], v[None, :])
         if cluster != item.id:
             touched.add(cluster)
+    window._append([i.id for i in items], [now] * len(items), clusters, vecs)
     uow.prune_campaign_items(plus(since, -cfg.window_s))
     return [c for c in (_grow(uow, cluster, policy, since, now, new_id) for cluster in sorted(touched)) if c]
 
 
 def _grow(uow: UnitOfWork, cluster: str, policy: Policy, since: str, now: str,
           new_id: Callable[[], str]) -> CampaignRow | None:
-    members = uow.campaign_members(cluster)
-    recent_accounts = {m.author_id or m.item_id for m in members if m.at >= since}
+    stats = uow.cluster_stats(cluster, since)
     existing = uow.campaign_for_cluster(cluster)
-    if existing is None and len(recent_accounts) < policy.campaigns.min_accounts:
+    if existing is None and stats.recent_accounts < policy.campaigns.min_accounts:
         return None
-    accounts = {m.author_id or m.item_id for m in members}
-    langs = tuple(sorted({m.lang or "und" for m in members}))
+    langs = stats.langs
     cid = existing.id if existing else "c" + hashlib.sha256(cluster.encode()).hexdigest()[:16]
-    row = CampaignRow(cid, cluster, members[0].at, members[-1].at, len(members), len(accounts), langs,
-                      existing.created_at if existing else now)
+    row = CampaignRow(cid, cluster, stats.first_seen or now, stats.last_seen or now, stats.members, stats.accounts,
+                      langs, existing.created_at if existing else now)
     uow.save_campaign(row)
     subject = campaign_subject(cid)
     facts = {"campaign_id": cid, "members": row.members, "accounts": row.accounts, "langs": list(langs),
@@ -125,11 +133,11 @@ def _grow(uow: UnitOfWork, cluster: str, policy: Policy, since: str, now: str,
     uow.append_event(subject, "campaign.detected" if existing is None else "campaign.grew", facts, now)
     case = uow.open_case(subject)
     if case is None and existing is None:
-        risk = min(100.0, 40.0 + 10 * np.log2(len(accounts)))
+        risk = min(100.0, 40.0 + 10 * np.log2(max(1, stats.accounts)))
         priority = "P1" if risk >= policy.review.p1 else "P2"
         case = Case(new_id(), subject, "open", policy.campaigns.queue, priority, round(float(risk), 2),
                     {"accounts": round(float(risk), 2)},
-                    [f"{len(accounts)} accounts posted the same or translated text in {len(langs)} language(s) "
+                    [f"{stats.accounts} accounts posted the same or translated text in {len(langs)} language(s) "
                      f"within {policy.campaigns.window_s // 60} min"], None, None, now, now,
                     plus(now, policy.review.sla_s[priority]))
         uow.save_case(case)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...ports import Bank, BankEntry, CampaignItem, CampaignRow, SessionRecord, UserRecord
+from ...ports import Bank, BankEntry, CampaignItem, CampaignRow, ClusterStats, SessionRecord, UserRecord
 
 _ENTRY_COLS = "bank, id, text, category, action, source, lang, labels, disabled, rev, removed"
 _BANK_COLS = ("name, kind, category, action, suggest, auto, matchers, encoder, enabled, description, revision, "
@@ -117,10 +117,18 @@ class BankSqlMixin:
                       (before,))
         return cur.rowcount
 
-    def campaign_members(self, cluster: str) -> list[CampaignItem]:
+    def campaign_members(self, cluster: str, limit: int = 10_000) -> list[CampaignItem]:
         rows = self._x("SELECT item_id, author_id, lang, at, cluster, vec FROM campaign_items WHERE cluster = ? "
-                       "ORDER BY at, item_id", (cluster,)).fetchall()
+                       "ORDER BY at, item_id LIMIT ?", (cluster, limit)).fetchall()
         return [CampaignItem(*r) for r in rows]
+
+    def cluster_stats(self, cluster: str, since: str) -> ClusterStats:
+        r = self._x("SELECT COUNT(*), COUNT(DISTINCT COALESCE(author_id, item_id)), "
+                    "COUNT(DISTINCT CASE WHEN at >= ? THEN COALESCE(author_id, item_id) END), MIN(at), MAX(at) "
+                    "FROM campaign_items WHERE cluster = ?", (since, cluster)).fetchone()
+        langs = [row[0] or "und" for row in self._x("SELECT DISTINCT lang FROM campaign_items WHERE cluster = ?",
+                                                    (cluster,)).fetchall()]
+        return ClusterStats(int(r[0]), int(r[1]), int(r[2]), tuple(sorted(set(langs))), r[3], r[4])
 
     def get_campaign(self, campaign_id: str) -> CampaignRow | None:
         r = self._x(f"SELECT {_CAMP_COLS} FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()
