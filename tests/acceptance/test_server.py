@@ -34,7 +34,8 @@ def test_demo_server_with_a_printed_key_decides_a_thousand_items(tmp_path, serve
         assert r.status_code == 200
         results = r.json()["results"]
         assert len(results) == 1000 and all(x["decision"] and x["decision"]["verdict"] for x in results)
-        assert httpx.get(f"{srv.url}/").status_code == 200
+        console = httpx.get(f"{srv.url}/", follow_redirects=True)
+        assert console.status_code == 200 and "Log in" in console.text
     finally:
         srv.stop()
 
