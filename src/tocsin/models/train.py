@@ -26,7 +26,6 @@ class TrainConfig:
     l2: float = 1e-4
     seed: int = 13
     template_boost: float = 4.0  # the maintainers' templates weigh this many times their sqrt-size share
-    standardize: bool = False  # scale each input feature to zero mean and unit variance (folded into the weights)
 
 
 def source_weights(examples: Sequence[Example], category: str, boost: dict[str, float] | None = None) -> np.ndarray:
@@ -122,23 +121,10 @@ def equal_source_weights(examples: Sequence[Example]) -> np.ndarray:
     return np.array([1.0 / counts[e.source] for e in examples])
 
 
-def _fold(w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: float, mu: np.ndarray,
-          sd: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Weights trained on (x - mu) / sd, rewritten to take x itself."""
-    if w1.shape[1]:
-        return (w1 / sd[:, None]).astype(np.float32), (b1 - (mu / sd) @ w1).astype(np.float32), w2, b2
-    return w1, b1, (w2 / sd).astype(np.float32), float(b2 - (mu / sd) @ w2)
-
-
 def train_head(category: str, x_tr: np.ndarray, ex_tr: Sequence[Example], x_dev: np.ndarray,
                ex_dev: Sequence[Example], cfg: TrainConfig) -> tuple[Head, dict]:
     y = np.array([e.labels[category] for e in ex_tr], dtype=np.float32)
-    weights = source_weights(ex_tr, category, {"tocsin-templates": cfg.template_boost})
-    if cfg.standardize:
-        mu, sd = x_tr.mean(axis=0), x_tr.std(axis=0) + 1e-6
-        w1, b1, w2, b2 = _fold(*fit(((x_tr - mu) / sd).astype(np.float32), y, weights, cfg), mu, sd)
-    else:
-        w1, b1, w2, b2 = fit(x_tr, y, weights, cfg)
+    w1, b1, w2, b2 = fit(x_tr, y, source_weights(ex_tr, category, {"tocsin-templates": cfg.template_boost}), cfg)
     head = Head(category, w1, b1, w2, b2, 1.0, 0.0, 0.5)
     y_dev = np.array([e.labels[category] for e in ex_dev], dtype=np.float64)
     w_dev = equal_source_weights(ex_dev)
