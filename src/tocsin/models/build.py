@@ -60,12 +60,32 @@ def decontaminate(examples: list[Example], suites: Path | None) -> tuple[list[Ex
     return kept, len(examples) - len(kept)
 
 
+def capped(examples: list[Example], cap: dict[str, int], seed: int) -> list[Example]:
+    """At most cap[split] examples per source and split, drawn with a fixed seed (the templates are kept whole):
+    for an encoder too slow to embed every corpus, every source still has its say."""
+    rng = np.random.default_rng(seed)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, e in enumerate(examples):
+        groups.setdefault((e.source, e.split), []).append(i)
+    keep: list[int] = []
+    for (source, split), idx in sorted(groups.items()):
+        n = cap.get(split)
+        if source == "tocsin-templates" or n is None or len(idx) <= n:
+            keep.extend(idx)
+        else:
+            keep.extend(sorted(rng.choice(idx, size=n, replace=False).tolist()))
+    return [examples[i] for i in sorted(keep)]
+
+
 def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path | None = None,
                   cfg: TrainConfig = TrainConfig(), log: Callable[[str], None] = print,
-                  suites: Path | None = None) -> dict:
+                  suites: Path | None = None, cap: dict[str, int] | None = None) -> dict:
     examples: list[Example] = load_all(data_root) + template_examples()
     examples, dropped = decontaminate(examples, suites)
-    log(f"data: {len(examples)} examples from {data_root} and the maintainers' templates; "
+    if cap:
+        examples = capped(examples, cap, cfg.seed)
+    log(f"data: {len(examples)} examples from {data_root} and the maintainers' templates"
+        f"{f' (at most {cap} per source and split)' if cap else ''}; "
         f"{dropped} dropped for equalling an evaluation case in {suites}")
     x = embed(examples, encoder_key, cache_dir, log)
     heads, report = {}, {}
@@ -76,7 +96,7 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
         heads[c], report[c] = head, rep
         log(f"{c}: dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']} ({rep['train_rows']} train rows)")
     enc = ENCODERS[encoder_key]
-    meta = {"encoder_key": encoder_key, "config": cfg.__dict__, "trained_at": time.strftime("%Y-%m-%d"),
+    meta = {"encoder_key": encoder_key, "config": cfg.__dict__, "trained_at": time.strftime("%Y-%m-%d"), "cap": cap,
             "decontaminated": dropped,
             "sources": sorted({e.source for e in examples}), "dev": report}
     HeadSet(enc.name, heads, meta).save(out)
