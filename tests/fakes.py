@@ -272,6 +272,12 @@ class FakeUnitOfWork(UnitOfWork):
     def delete_session(self, token_hash: str) -> None:
         self.s.sessions.pop(token_hash, None)
 
+    def delete_expired_sessions(self, now: str) -> int:
+        gone = [k for k, v in self.s.sessions.items() if v.expires_at <= now]
+        for k in gone:
+            del self.s.sessions[k]
+        return len(gone)
+
     def add_campaign_item(self, row: CampaignItem) -> None:
         self.s.campaign_items.setdefault(row.item_id, row)
 

@@ -409,6 +409,9 @@ class UnitOfWork(ABC):
     @abstractmethod
     def delete_session(self, token_hash: str) -> None: ...
 
+    @abstractmethod
+    def delete_expired_sessions(self, now: str) -> int: ...
+
     # API keys ----------------------------------------------------------------------------------
     @abstractmethod
     def add_key(self, key_id: str, key_hash: str, role: str, label: str | None, at: str,

@@ -101,3 +101,23 @@ def test_a_script_inside_a_post_renders_inert(client, users, flagged):
     csp = xss.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     del case_id
+
+
+def test_repeated_failed_logins_pause_that_name(client, users):
+    for _ in range(5):
+        assert login(client, "mod", "not the password").status_code == 401
+    assert login(client, "mod", PASSWORD).status_code == 429  # even the right password waits
+    assert login(client, "aud", PASSWORD).status_code == 303  # other names are not affected
+
+
+def test_expired_sessions_are_forgotten_by_the_tick(client, users, store, clock):
+    from tocsin.act.enforce import tick
+    from tocsin.domain.clock import plus
+    from tocsin.record.users import SESSION_TTL_S
+
+    login(client, "mod", PASSWORD)
+    later = plus(clock.now(), SESSION_TTL_S + 60)
+    with store.uow(write=True) as uow:
+        tick(uow, client.app.state.runtime.engine.policy, later)
+        uow.commit()
+    assert client.get("/queue", follow_redirects=False).status_code == 303

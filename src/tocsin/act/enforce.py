@@ -18,7 +18,9 @@ ADMIN_ONLY = frozenset({"ban", "suspend"})
 
 
 def tick(uow: UnitOfWork, policy: Policy, now: str, limit: int = 500) -> tuple[list[Action], list]:
-    """What the scheduler (and `tocsin tick`) does: end due timed actions and escalate cases past their SLA."""
+    """What the scheduler (and `tocsin tick`) does: end due timed actions and escalate cases past their SLA (and
+    forget console sessions that have expired)."""
+    uow.delete_expired_sessions(now)
     return expire_due(uow, now, limit), escalate_overdue(uow, policy, now, limit)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+import time
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -33,6 +34,7 @@ from ..api.review import guarded
 from . import views
 
 COOKIE, LOGIN_COOKIE = "tocsin_session", "tocsin_login"
+MAX_FAILURES, FAILURE_WINDOW_S = 5, 900  # failed logins per user name (or per address, for keys) before a pause
 MAX_FORM_BYTES = 64 * 1024
 HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -56,6 +58,7 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     static = resources.files("tocsin.adapters.console").joinpath("static")
     app.mount("/console/static", StaticFiles(directory=str(static)), name="console-static")
     store, engine = runtime.store, runtime.engine
+    failures: dict[str, list[float]] = {}  # per process: who failed to log in when (monotonic seconds)
 
     def render(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         html = env.get_template(name).render(**ctx)
@@ -117,15 +120,26 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     @page
     async def login_submit(request: Request) -> Response:
         f = await form(request, None)
-        s = await run_in_threadpool(users.login, store, f.get("username", "").strip(), f.get("password", ""),
-                                    engine.clock.now())
+        name = f.get("username", "").strip()[:64]
+        who = name or f"key@{request.client.host if request.client else '?'}"
+        now_s = time.monotonic()
+        recent = [t for t in failures.get(who, []) if now_s - t < FAILURE_WINDOW_S]
         nxt = f.get("next", "/queue")
         nxt = nxt if nxt.startswith("/") and not nxt.startswith("//") else "/queue"
-        if s is None:
+
+        def again(status: int, error: str) -> Response:
             token = secrets.token_urlsafe(24)
-            resp = render("login.html", 401, csrf=token, next=nxt, error="Unknown user or wrong password or key.")
+            resp = render("login.html", status, csrf=token, next=nxt, error=error)
             resp.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", max_age=3600)
             return resp
+
+        if len(recent) >= MAX_FAILURES:
+            return again(429, f"Too many failed attempts; try again in {FAILURE_WINDOW_S // 60} minutes.")
+        s = await run_in_threadpool(users.login, store, name, f.get("password", "")[:1024], engine.clock.now())
+        if s is None:
+            failures[who] = recent + [now_s]
+            return again(401, "Unknown user or wrong password or key.")
+        failures.pop(who, None)
         resp = RedirectResponse(nxt, status_code=303)
         resp.set_cookie(COOKIE, s.token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
                         max_age=users.SESSION_TTL_S)

@@ -180,3 +180,6 @@ class BankSqlMixin:
 
     def delete_session(self, token_hash: str) -> None:
         self._x("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    def delete_expired_sessions(self, now: str) -> int:
+        return self._x("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount
