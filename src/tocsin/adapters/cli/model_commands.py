@@ -73,41 +73,69 @@ def eval_suites(args: argparse.Namespace) -> int:
     return 0
 
 
-def eval_claims(args: argparse.Namespace) -> int:
-    """MAP@k of the semantic matcher on CLEF CheckThat! 2020 claim retrieval (queries of one split)."""
+def _claim_vectors(claims: list, encoder: str, cache: str | None) -> tuple:
     import hashlib
 
     import numpy as np
 
     from ...detect.matchers import SemanticMatcher
-    from ...models.claims import BM25, hybrid_rank, load_clef2020, map_at_k
+
+    matcher = SemanticMatcher(encoder, asymmetric=True)
+    cached = None
+    if cache:
+        digest = hashlib.sha256("\x00".join(t for _, t in claims).encode("utf-8")).hexdigest()[:12]
+        cached = Path(cache) / f"claims-{encoder}-{digest}.npy"
+    if cached and cached.exists():
+        return matcher, np.load(cached)
+    emb = matcher.embed([t for _, t in claims])
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cached, emb)
+    return matcher, emb
+
+
+def eval_claims(args: argparse.Namespace) -> int:
+    """MAP@k of claim retrieval on CLEF CheckThat! 2020 task 2 (queries of one split): e5 fused with BM25, then
+    re-ranked by a model trained on the other split's queries."""
+    import numpy as np
+
+    from ...models.claims import BM25, Reranker, candidate_features, hybrid_rank, load_clef2020, map_at_k, tokens
 
     root = Path(args.data)
     if not (root / "verified_claims.docs.tsv").exists():
         raise CliError(f"{root} has no verified_claims.docs.tsv (expected CLEF 2020 task 2 data)")
     claims, queries, qrels = load_clef2020(root, args.split)
-    matcher = SemanticMatcher(args.encoder, asymmetric=True)
     t0 = time.monotonic()
-    cached = None
-    if args.cache:
-        digest = hashlib.sha256("\x00".join(t for _, t in claims).encode("utf-8")).hexdigest()[:12]
-        cached = Path(args.cache) / f"claims-{args.encoder}-{digest}.npy"
-    if cached and cached.exists():
-        emb = np.load(cached)
-    else:
-        emb = matcher.embed([t for _, t in claims])
-        if cached:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            np.save(cached, emb)
+    e5, emb = _claim_vectors(claims, args.encoder, args.cache)
     bm25 = BM25([t for _, t in claims])
+    rerank = args.rerank and args.encoder == "e5"
+    if rerank:
+        use, uemb = _claim_vectors(claims, "use", args.cache)
+        words = [set(tokens(t)) for _, t in claims]
+        titles = [set(tokens(t.split(". ", 1)[0])) for _, t in claims]
     t1 = time.monotonic()
-    texts = [t for _, t in queries]
-    semantic = matcher.embed(texts, query=True) @ emb.T
-    top = hybrid_rank(semantic, bm25.scores(texts), args.bm25_weight, max(args.k, 5))
+
+    def features(qs: list) -> tuple:
+        texts = [t for _, t in qs]
+        sem, lex = e5.embed(texts, query=True) @ emb.T, bm25.scores(texts)
+        return candidate_features(sem, use.embed(texts) @ uemb.T, lex, texts, words, titles, args.bm25_weight)
+
+    if rerank:
+        other = "train" if args.split == "dev" else "dev"
+        _, train_q, train_rel = load_clef2020(root, other)
+        cand, x = features(train_q)
+        y = np.array([[claims[i][0] in train_rel.get(q, ()) for i in row] for (q, _), row in zip(train_q, cand)])
+        model = Reranker().fit(x, y)
+        t1 = time.monotonic()
+        top = model.order(*features(queries))
+    else:
+        texts = [t for _, t in queries]
+        top = hybrid_rank(e5.embed(texts, query=True) @ emb.T, bm25.scores(texts), args.bm25_weight,
+                          max(args.k, 5))
     t2 = time.monotonic()
     ranked = {qid: [claims[i][0] for i in row] for (qid, _), row in zip(queries, top)}
     print(f"claims={len(claims)} queries={len(queries)} split={args.split} encoder={args.encoder} "
-          f"bm25_weight={args.bm25_weight}")
+          f"bm25_weight={args.bm25_weight} rerank={'trained on ' + other if rerank else 'off'}")
     for k in sorted({1, 3, 5, args.k}):
         print(f"MAP@{k}={map_at_k(ranked, qrels, k):.4f}")
     print(f"index built in {t1 - t0:.1f}s; {len(queries) / max(t2 - t1, 1e-9):.0f} queries/s")
@@ -139,5 +167,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--bm25-weight", type=float, default=0.05,
                    help="weight of BM25 (scaled to the query's best) added to the cosine; 0 for embeddings alone")
+    p.add_argument("--no-rerank", dest="rerank", action="store_false",
+                   help="rank by the fused score alone (the re-ranker is trained on the other split's queries)")
     p.add_argument("--cache", help="folder to cache claim embeddings in (outside the repository)")
     p.set_defaults(func=eval_claims)

@@ -1,0 +1,35 @@
+"""Claim retrieval helpers: BM25, the fused ranking, and a re-ranker that learns from labelled candidates."""
+import numpy as np
+
+from tocsin.models.claims import BM25, Reranker, average_precision, candidate_features, hybrid_rank, tokens
+
+CLAIMS = ["Drinking bleach cures the flu", "The moon landing was filmed in a studio", "Vaccines contain microchips",
+          "The election was moved to Wednesday", "Windmills cause cancer"]
+
+
+def test_bm25_prefers_the_claim_that_shares_rare_words():
+    s = BM25(CLAIMS).scores(["they say vaccines have microchips inside", "windmills and cancer"])
+    assert s[0].argmax() == 2 and s[1].argmax() == 4 and (s >= 0).all()
+
+
+def test_hybrid_rank_breaks_a_semantic_tie_with_bm25():
+    semantic = np.array([[0.5, 0.5, 0.1]])
+    lexical = np.array([[0.0, 3.0, 0.0]])
+    assert hybrid_rank(semantic, lexical, 0.05, 2).tolist() == [[1, 0]]
+
+
+def test_reranker_learns_which_candidate_features_matter():
+    rng = np.random.default_rng(0)
+    n_q, n_c = 60, len(CLAIMS)
+    truth = rng.integers(0, n_c, n_q)
+    semantic = rng.uniform(0.3, 0.6, (n_q, n_c))
+    lexical = rng.uniform(0, 1, (n_q, n_c))
+    lexical[np.arange(n_q), truth] += 2.0  # the right claim shares words; the embedding does not know it
+    queries = [CLAIMS[t] for t in truth]
+    words = [set(tokens(c)) for c in CLAIMS]
+    cand, x = candidate_features(semantic, semantic, lexical, queries, words, words, weight=0.0, depth=n_c)
+    y = cand == truth[:, None]
+    before = np.mean([average_precision([str(i) for i in row], {str(t)}, 5) for row, t in zip(cand, truth)])
+    order = Reranker().fit(x[:40], y[:40]).order(cand[40:], x[40:])
+    after = np.mean([average_precision([str(i) for i in row], {str(t)}, 5) for row, t in zip(order, truth[40:])])
+    assert after > 0.95 > before
