@@ -15,6 +15,7 @@ from ..domain.policy import Policy, best_signals, is_bank_signal
 from ..domain.risk import GATHERINGS, PRIORITIES as PRIORITY_ORDER, SEVERITY, Assessment, RiskInput, assess
 from ..ports import ReportRow, UnitOfWork
 from .apply import apply_decision
+from .campaigns import decide_members
 from .notices import notify_reporters
 
 
@@ -222,8 +223,6 @@ def decide(uow: UnitOfWork, case_id: str, reviewer: Reviewer, verdict: str, reas
             return case
         case.dismissed_by.append(reviewer.id)
     if case.subject_id.startswith("campaign:"):
-        from .campaigns import decide_members
-
         decided = decide_members(uow, case, name, reason, rule, reviewer.id, policy, now, new_id)
         case.status, case.outcome, case.closed_at, case.updated_at = CLOSED, name, now, now
         uow.save_case(case)

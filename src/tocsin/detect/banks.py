@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, BinaryIO, Iterable, Sequence
 
 from ..domain.model import CATEGORIES
@@ -225,10 +225,6 @@ def import_entries(store: Store, bank: str, stream: BinaryIO, now: str, fmt: str
     return result
 
 
-def import_jsonl(store: Store, bank: str, stream: BinaryIO, now: str) -> ImportResult:
-    return import_entries(store, bank, stream, now, "jsonl")
-
-
 class BankIndex:
     """Every chosen matcher built over one bank's enabled entries; `update` applies a bank's later changes."""
 
@@ -265,7 +261,3 @@ class BankIndex:
                         merged[i][eid] = (score, m.get_name())
         return [[{"entry_id": eid, "score": round(s, 4), "matcher": name}
                  for eid, (s, name) in sorted(row.items(), key=lambda kv: (-kv[1][0], kv[0]))[:k]] for row in merged]
-
-
-def with_bank(entry: BankEntry, bank: str) -> BankEntry:
-    return replace(entry, bank=bank)

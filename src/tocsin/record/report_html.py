@@ -34,6 +34,18 @@ def bar_chart(title: str, data: dict[str, Any], unit: str = "") -> str:
     return "".join(parts)
 
 
+def charts(rep: Report) -> list[tuple[str, dict[str, Any]]]:
+    """The report's charts, as (title, data): the HTML report draws them all, the dashboard the first four."""
+    return [("Actioned items by category", rep.actioned_by_category),
+            ("Actioned items by language", rep.actioned_by_language),
+            ("Actioned items by source", rep.actioned_by_source),
+            ("Enforcement actions by type", rep.actions_by_type),
+            ("Actioned items by content type", rep.actioned_by_content_type),
+            ("Decisions: automated and human", {"automated": rep.decisions_automated, "human": rep.decisions_human}),
+            ("Appeals", {"filed": rep.appeals_filed, "decided": rep.appeals_decided,
+                         "overturned": rep.appeals_overturned})]
+
+
 def _fmt_s(v: Any) -> str:
     if v is None:
         return "–"
@@ -70,15 +82,7 @@ def render_html(rep: Report, title: str = "tocsin transparency report") -> str:
     ]
     rows = "".join(f'<tr data-metric="{m}"><th scope="row">{escape(k)}</th><td>{escape(v)}</td></tr>'
                    for k, v, m in summary)
-    charts = "".join(f'<figure>{bar_chart(t, d)}</figure>' for t, d in (
-        ("Actioned items by category", r.actioned_by_category),
-        ("Actioned items by language", r.actioned_by_language),
-        ("Actioned items by content type", r.actioned_by_content_type),
-        ("Actioned items by source", r.actioned_by_source),
-        ("Enforcement actions by type", r.actions_by_type),
-        ("Decisions: automated and human", {"automated": r.decisions_automated, "human": r.decisions_human}),
-        ("Appeals", {"filed": r.appeals_filed, "decided": r.appeals_decided, "overturned": r.appeals_overturned}),
-    ))
+    figures = "".join(f'<figure>{bar_chart(t, d)}</figure>' for t, d in charts(r))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>body{{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#1b1b1b}}
@@ -89,7 +93,7 @@ table{{border-collapse:collapse}}th,td{{text-align:left;padding:4px 12px;border-
 Every number is computed from the hash-chained audit log ({r.events_read} events read); see
 <code>tocsin transparency --format json</code> for the same numbers as data.</p>
 <table class="summary">{rows}</table>
-<h2>Charts</h2><div class="charts">{charts}</div>
+<h2>Charts</h2><div class="charts">{figures}</div>
 <p><small>Proactive: actioned before any user report (Meta's definition). Time to action: from the first signal or
 report to the first enforcement action. Prevalence: {escape(str(prev.get('method', '')))}.</small></p>
 </body></html>"""

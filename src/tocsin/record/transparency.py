@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable
 
+import numpy as np
+
 from ..domain.clock import parse_iso
 from ..domain.model import LogEvent
 from ..ports import Store
@@ -73,13 +75,7 @@ def parse_day(value: str, name: str) -> date:
 
 
 def _pct(values: list[float], q: float) -> float | None:
-    """The q-th percentile with linear interpolation (numpy's default), or None for no values."""
-    if not values:
-        return None
-    v = sorted(values)
-    k = (len(v) - 1) * q
-    lo, hi = math.floor(k), math.ceil(k)
-    return round(v[lo] + (v[hi] - v[lo]) * (k - lo), 3)
+    return round(float(np.percentile(values, 100 * q)), 3) if values else None
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:

@@ -37,6 +37,10 @@ def entry_dict(e: BankEntry) -> dict[str, Any]:
     return d
 
 
+def campaign_dict(c: Any) -> dict[str, Any]:
+    return dict(asdict(c), langs=list(c.langs), subject_id=campaign_subject(c.id))
+
+
 def _reason(body: Any) -> str:
     reason = body.get("reason", "") if isinstance(body, dict) else ""
     if not isinstance(reason, str) or len(reason) > 2000:
@@ -152,8 +156,7 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     @app.get("/v1/campaigns", tags=["campaigns"])
     def list_campaigns(limit: int = Query(100, ge=1, le=1000), key: KeyRecord = Depends(require("decisions:read"))) -> Any:
         with store.uow() as uow:
-            return {"campaigns": [dict(asdict(c), langs=list(c.langs), subject_id=campaign_subject(c.id))
-                                  for c in uow.list_campaigns(limit)]}
+            return {"campaigns": [campaign_dict(c) for c in uow.list_campaigns(limit)]}
 
     @app.get("/v1/campaigns/{campaign_id}", tags=["campaigns"])
     def get_campaign(campaign_id: str = Path(max_length=64), key: KeyRecord = Depends(require("decisions:read"))) -> Any:
@@ -164,6 +167,5 @@ def install(app: FastAPI, runtime: Runtime) -> None:
                 raise ApiError(404, "not_found", f"no campaign {campaign_id!r}")
             members = uow.campaign_members(c.cluster)
             case = uow.open_case(campaign_subject(c.id))
-        return dict(asdict(c), langs=list(c.langs), subject_id=campaign_subject(c.id),
-                    members=[{"item_id": m.item_id, "author_id": m.author_id, "lang": m.lang, "at": m.at}
+        return dict(campaign_dict(c), members=[{"item_id": m.item_id, "author_id": m.author_id, "lang": m.lang, "at": m.at}
                              for m in members], case=case.view() if case else None)

@@ -273,7 +273,7 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     @app.get("/dashboard", include_in_schema=False)
     @page
     async def dashboard(request: Request) -> Response:
-        from ...record.report_html import bar_chart
+        from ...record.report_html import bar_chart, charts
         from ...record.transparency import ReportError, report_from_store
 
         s = need(request, "decisions:read")
@@ -284,9 +284,5 @@ def install(app: FastAPI, runtime: Runtime) -> None:
             rep = await run_in_threadpool(report_from_store, store, start, end)
         except ReportError as exc:
             raise ApiError(422, "invalid_request", str(exc)) from None
-        charts = [bar_chart(t, d) for t, d in (
-            ("Actioned items by category", rep.actioned_by_category),
-            ("Actioned items by language", rep.actioned_by_language),
-            ("Actioned items by source", rep.actioned_by_source),
-            ("Enforcement actions by type", rep.actions_by_type))]
-        return render("dashboard.html", **ctx(s, request, report=rep, charts=charts, start=start, end=end))
+        figures = [bar_chart(t, d) for t, d in charts(rep)[:4]]
+        return render("dashboard.html", **ctx(s, request, report=rep, charts=figures, start=start, end=end))

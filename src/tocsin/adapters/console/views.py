@@ -27,24 +27,22 @@ def queue_page(rt: Runtime, f: dict[str, str], limit: int = 200) -> dict[str, An
     now = rt.engine.clock.now()
     with rt.store.uow() as uow:
         cases = uow.queue(f.get("queue") or None, 1000)
-        items = {c.subject_id: uow.get_item(c.subject_id) for c in cases if not c.subject_id.startswith("campaign:")}
+        shown = [c for c in cases
+                 if (not f.get("category") or c.category == f["category"])
+                 and (not f.get("lang") or (c.lang or "und") == f["lang"])
+                 and (not f.get("priority") or c.priority == f["priority"])
+                 and (f.get("sla") not in SLA_FILTERS or sla_left_s(c, now) <= SLA_FILTERS[f["sla"]])]
+        items = {c.subject_id: uow.get_item(c.subject_id) for c in shown[:limit]
+                 if not c.subject_id.startswith("campaign:")}
     rows = []
-    for c in cases:
+    for c in shown[:limit]:
         left = sla_left_s(c, now)
-        if f.get("category") and c.category != f["category"]:
-            continue
-        if f.get("lang") and (c.lang or "und") != f["lang"]:
-            continue
-        if f.get("priority") and c.priority != f["priority"]:
-            continue
-        if f.get("sla") in SLA_FILTERS and left > SLA_FILTERS[f["sla"]]:
-            continue
         item = items.get(c.subject_id)
         rows.append({"case": c, "left": fmt_left(left), "overdue": left < 0,
                      "snippet": (item.full_text() if item else c.subject_id)[:140],
                      "type": item.type if item else "campaign"})
     queues = sorted({q.name for q in rt.engine.policy.review.queues} | {"qa", rt.engine.policy.campaigns.queue})
-    return {"rows": rows[:limit], "total": len(rows), "filters": f, "queues": queues,
+    return {"rows": rows, "total": len(shown), "filters": f, "queues": queues,
             "categories": sorted({c.category for c in cases if c.category}),
             "langs": sorted({c.lang or "und" for c in cases}), "priorities": PRIORITIES}
 

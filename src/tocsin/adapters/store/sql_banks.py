@@ -103,9 +103,8 @@ class BankSqlMixin:
 
     # campaigns ------------------------------------------------------------------------------------
     def add_campaign_item(self, c: CampaignItem) -> None:
-        if self._x("SELECT 1 FROM campaign_items WHERE item_id = ?", (c.item_id,)).fetchone() is None:
-            self._x("INSERT INTO campaign_items (item_id, author_id, lang, at, cluster, vec) VALUES (?, ?, ?, ?, ?, ?)",
-                    (c.item_id, c.author_id, c.lang, c.at, c.cluster, c.vec))
+        self._x("INSERT INTO campaign_items (item_id, author_id, lang, at, cluster, vec) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (item_id) DO NOTHING", (c.item_id, c.author_id, c.lang, c.at, c.cluster, c.vec))
 
     def campaign_items(self, since: str) -> list[CampaignItem]:
         rows = self._x("SELECT item_id, author_id, lang, at, cluster, vec FROM campaign_items WHERE at >= ? "
