@@ -149,6 +149,28 @@ def test_csv_import_reports_bad_rows_with_their_line(store):
     assert e.labels == {"topic": "voting"} and e.lang == "en"
 
 
+def test_duplicate_entries_are_kept_but_matches_name_the_first(store, client, keys):
+    claim = 'U.S. President Donald Trump "crashed" a wedding and "groped" the bride.'
+    data = "\n".join(json.dumps(r) for r in [
+        {"id": "735", "text": claim}, {"id": "12", "text": "Polling stations close at noon this year."},
+        {"id": "9854", "text": claim.replace('"', "'").upper()}]).encode()
+    result = import_entries(store, "claims", io.BytesIO(data), "2026-11-20T12:00:00.000Z")
+    assert (result.added, result.duplicates) == (3, 1)
+    with store.uow() as uow:
+        dup = uow.bank_entry("claims", "9854")
+    assert dup.labels == {"duplicate_of": "735"}
+    # a later import of the same text does not take the match from the earlier entry either
+    later = json.dumps({"id": "0001", "text": claim.lower()}).encode()
+    assert import_entries(store, "claims", io.BytesIO(later), "2026-11-20T12:01:00.000Z").added == 1
+    ask = {"texts": ["Trump crashed a wedding and groped the bride"], "top": 5}
+    found = client.post("/v1/banks/claims/match", json=ask, headers=h(keys["auditor"])).json()["results"][0]
+    assert [m["entry_id"] for m in found][:1] == ["735"] and {"9854", "0001"}.isdisjoint(m["entry_id"] for m in found)
+    r = client.delete("/v1/banks/claims/entries/735", params={"reason": "merged"}, headers=h(keys["moderator"]))
+    assert r.status_code in (200, 204), r.text
+    found = client.post("/v1/banks/claims/match", json=ask, headers=h(keys["auditor"])).json()["results"][0]
+    assert found[0]["entry_id"] == "9854" and "0001" not in [m["entry_id"] for m in found]
+
+
 def test_removed_content_is_banked_and_its_translation_is_caught_on_ingest(client, keys):
     post = {"id": "orig", "text": "All the refugees in this town should be rounded up and thrown into the river.",
             "author": {"id": "a1"}, "lang": "en"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Iterable, Sequence
 
-from ..detect.banks import BankError, check_bank_name, parse_entry, validate_bank
+from ..detect.banks import BankError, check_bank_name, mark_duplicates, parse_entry, validate_bank
 from ..ports import BANK_KINDS, Bank, BankEntry, UnitOfWork
 from .review import Invalid, NotFound
 
@@ -78,7 +78,7 @@ def add_entries(uow: UnitOfWork, name: str, records: Sequence[Any], actor: str, 
             entries.append(parse_entry(rec, name))
         except BankError as exc:
             raise Invalid(f"entries[{i}].{exc}") from None
-    added = sum(uow.upsert_bank_entry(e, now) for e in entries)
+    added = sum(uow.upsert_bank_entry(e, now) for e in mark_duplicates(entries))
     if added:
         uow.bump_bank(name, now)
     uow.append_event(f"bank:{name}", "bank.entries_added", {"bank": name, "by": actor, "added": added,

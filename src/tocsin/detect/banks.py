@@ -4,14 +4,15 @@ its best score and the matcher that gave it)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO, Iterable, Sequence
 
 from ..domain.model import CATEGORIES
 from ..ports import BANK_KINDS, Bank, BankEntry, Store
-from .matchers import Matcher, available_matchers
+from .matchers import Matcher, available_matchers, match_key
 
 MAX_TEXT = 20_000
 MAX_BANK_NAME = 64
@@ -28,9 +29,11 @@ class ImportResult:
     added: int = 0
     unchanged: int = 0
     rejected: list[tuple[int, str]] | None = None
+    duplicates: int = 0
 
     def summary(self) -> str:
-        return f"added={self.added} unchanged={self.unchanged} rejected={len(self.rejected or [])}"
+        return (f"added={self.added} unchanged={self.unchanged} duplicates={self.duplicates} "
+                f"rejected={len(self.rejected or [])}")
 
 
 def check_bank_name(name: Any) -> str:
@@ -183,6 +186,25 @@ def _try(fn: Any, arg: Any) -> Any:
 PARSERS = {"jsonl": _jsonl, "csv": _csv, "claimreview": _claimreview}
 
 
+DUPLICATE_OF = "duplicate_of"
+
+
+def mark_duplicates(entries: Sequence[BankEntry]) -> list[BankEntry]:
+    """Label each entry whose text has the same exact-match key (case, accents, punctuation and quote style aside)
+    as an earlier entry of the same batch `duplicate_of` that entry. Duplicates are kept in the bank; indexes leave
+    them out (see `BankIndex`), so a match names the first: fact-check collections often hold one claim twice, and
+    two equal entries would otherwise split every match between them."""
+    first: dict[str, str] = {}
+    out = []
+    for e in entries:
+        labels = {k: v for k, v in e.labels.items() if k != DUPLICATE_OF}
+        original = first.setdefault(match_key(e.text), e.id)
+        if original != e.id:
+            labels[DUPLICATE_OF] = original
+        out.append(e if labels == e.labels else replace(e, labels=labels))
+    return out
+
+
 def guess_format(filename: str) -> str:
     low = filename.lower()
     if low.endswith(".csv"):
@@ -212,6 +234,8 @@ def import_entries(store: Store, bank: str, stream: BinaryIO, now: str, fmt: str
         if uow.get_bank(bank) is None:
             kind = "claims" if fmt == "claimreview" or any("rating" in e.labels for e in entries) else "content"
             uow.save_bank(validate_bank(defaults or Bank(bank, kind=kind)), now)
+        entries = mark_duplicates(entries)
+        result.duplicates = sum(DUPLICATE_OF in e.labels for e in entries)
         for e in entries:
             if uow.upsert_bank_entry(e, now):
                 result.added += 1
@@ -220,7 +244,8 @@ def import_entries(store: Store, bank: str, stream: BinaryIO, now: str, fmt: str
         if result.added:
             uow.bump_bank(bank, now)
         uow.append_event(f"bank:{bank}", "bank.imported", {"bank": bank, "format": fmt, "added": result.added,
-                                                           "unchanged": result.unchanged}, now)
+                                                           "unchanged": result.unchanged,
+                                                           "duplicates": result.duplicates}, now)
         uow.commit()
     return result
 
@@ -236,7 +261,8 @@ class BankIndex:
                 raise ValueError(f"unknown matcher {name!r}; matchers: {', '.join(sorted(known))}")
         self.matcher_names, self.encoder, self.revision = tuple(matchers), encoder, revision
         self.matchers: list[Matcher] = [known[n](encoder) if known[n].uses_encoder else known[n]() for n in matchers]
-        live = [e for e in entries if not e.disabled and not e.removed]
+        self._first: dict[int, str] = {}
+        live = self._originals(e for e in entries if not e.disabled and not e.removed)
         self.entries = {e.id: e for e in live}
         for m in self.matchers:
             m.build([(e.id, e.text) for e in live])
@@ -245,12 +271,23 @@ class BankIndex:
         """Add new entries in place. False when a change needs a rebuild (an entry edited, disabled or removed)."""
         if any(e.id in self.entries or e.disabled or e.removed for e in changed):
             return False
+        changed = self._originals(changed)
         pairs = [(e.id, e.text) for e in changed]
         for m in self.matchers:
             m.add(pairs)
         self.entries.update({e.id: e for e in changed})
         self.revision = revision
         return True
+
+    def _originals(self, entries: Iterable[BankEntry]) -> list[BankEntry]:
+        """Entries not equal (by exact-match key) to one indexed before them: the earlier revision wins, and within
+        one revision the entry not marked `duplicate_of` another. The rest stay in the store, out of the index."""
+        out = []
+        for e in sorted(entries, key=lambda e: (e.rev, DUPLICATE_OF in e.labels)):
+            key = int.from_bytes(hashlib.blake2b(match_key(e.text).encode("utf-8"), digest_size=8).digest(), "big")
+            if self._first.setdefault(key, e.id) == e.id:
+                out.append(e)
+        return out
 
     def match(self, texts: Sequence[str], k: int = 5) -> list[list[dict[str, Any]]]:
         merged: list[dict[str, tuple[float, str]]] = [{} for _ in texts]

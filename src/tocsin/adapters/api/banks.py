@@ -108,7 +108,8 @@ def install(app: FastAPI, runtime: Runtime) -> None:
             result = await run_in_threadpool(run)
         except BankError as exc:
             raise ApiError(422, "invalid_request", str(exc)) from None
-        return {"added": result.added, "unchanged": result.unchanged, "formats": list(FORMATS),
+        return {"added": result.added, "unchanged": result.unchanged, "duplicates": result.duplicates,
+                "formats": list(FORMATS),
                 "rejected": [{"line": n, "reason": why} for n, why in result.rejected or []]}
 
     @app.delete("/v1/banks/{name}/entries/{entry_id}", tags=["banks"])
