@@ -1,7 +1,8 @@
 """Claim retrieval helpers: BM25, the fused ranking, and a re-ranker that learns from labelled candidates."""
 import numpy as np
 
-from tocsin.models.claims import BM25, Reranker, average_precision, candidate_features, hybrid_rank, tokens
+from tocsin.models.claims import (BM25, CharGrams, Reranker, average_precision, candidate_features, claim_part,
+                                  hybrid_rank, tokens)
 
 CLAIMS = ["Drinking bleach cures the flu", "The moon landing was filmed in a studio", "Vaccines contain microchips",
           "The election was moved to Wednesday", "Windmills cause cancer"]
@@ -27,9 +28,22 @@ def test_reranker_learns_which_candidate_features_matter():
     lexical[np.arange(n_q), truth] += 2.0  # the right claim shares words; the embedding does not know it
     queries = [CLAIMS[t] for t in truth]
     words = [set(tokens(c)) for c in CLAIMS]
-    cand, x = candidate_features(semantic, semantic, lexical, queries, words, words, weight=0.0, depth=n_c)
+    cand, x = candidate_features(semantic, [semantic], lexical, queries, words, words, weight=0.0, depth=n_c)
     y = cand == truth[:, None]
     before = np.mean([average_precision([str(i) for i in row], {str(t)}, 5) for row, t in zip(cand, truth)])
     order = Reranker().fit(x[:40], y[:40]).order(cand[40:], x[40:])
     after = np.mean([average_precision([str(i) for i in row], {str(t)}, 5) for row, t in zip(order, truth[40:])])
     assert after > 0.95 > before
+
+
+def test_char_grams_prefer_the_misspelt_name_to_a_shared_word_alone():
+    grams = CharGrams(["Nikolas Cruz registered to vote", "The mayor opened a bridge", "Cruz ships sail at noon",
+                       "Nikolas went home"], min_df=1)
+    sims = grams.similarity("Police named the suspect Nicholas Cruz", np.arange(4))
+    assert sims.argmax() == 0 and sims[0] > sims[2] > 0 and sims.max() <= 1.0
+
+
+def test_claim_part_splits_title_and_claim():
+    assert claim_part("Did X happen?. X happened. Really.", "title") == "Did X happen?"
+    assert claim_part("Did X happen?. X happened. Really.", "claim") == "X happened. Really."
+    assert claim_part("No title here", "claim") == "No title here"

@@ -18,8 +18,29 @@ csv.field_size_limit(sys.maxsize)
 _URL = re.compile(r"https?://\S+|pic\.twitter\.com/\S+")
 
 
+_TAIL = re.compile(r"\s+—\s+[^—]*\(@\w+\)\s+\w+ \d{1,2}, \d{4}\s*$")
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\s+—\s+")
+
+
 def clean_tweet(text: str) -> str:
     return " ".join(_URL.sub(" ", text).split())
+
+
+def tweet_body(text: str) -> str:
+    """A quoted tweet without its "— Name (@handle) Month D, YYYY" signature."""
+    return _TAIL.sub("", text) or text
+
+
+def sentences(text: str, min_words: int = 3) -> list[str]:
+    """The body's sentences of at least `min_words` words (the whole text when there are none)."""
+    return [p for p in _SENTENCE.split(tweet_body(text)) if len(p.split()) >= min_words] or [text]
+
+
+def max_over_parts(sims: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """Row i: the best similarity of any part (row of `sims`) whose owner is i."""
+    out = np.full((n, sims.shape[1]), -1.0, np.float32)
+    np.maximum.at(out, owner, sims)
+    return out
 
 
 def load_clef2020(root: Path, split: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, set[str]]]:
@@ -34,6 +55,12 @@ def load_clef2020(root: Path, split: str) -> tuple[list[tuple[str, str]], list[t
         if len(parts) == 4 and parts[3] == "1":
             qrels.setdefault(parts[0], set()).add(parts[2])
     return claims, queries, qrels
+
+
+def claim_part(text: str, part: str = "") -> str:
+    """A claim as loaded is "title. claim"; `part` "title" or "claim" picks one side, "" keeps both."""
+    title, _, claim = text.partition(". ")
+    return {"title": title, "claim": claim or title}.get(part, text)
 
 
 def average_precision(ranked: list[str], relevant: set[str], k: int) -> float:
@@ -96,34 +123,70 @@ def _z(x: np.ndarray) -> np.ndarray:
     return (x - x.mean(axis=1, keepdims=True)) / (x.std(axis=1, keepdims=True) + 1e-9)
 
 
-def candidate_features(semantic: np.ndarray, use: np.ndarray, lexical: np.ndarray, queries: list[str],
-                       claim_tokens: list[set[str]], title_tokens: list[set[str]], weight: float = 0.05,
-                       depth: int = 50) -> tuple[np.ndarray, np.ndarray]:
-    """The top `depth` claims per query by the hybrid score, and 10 features for each: e5 and USE cosines, BM25
-    scaled to the query's best, the three as z-scores within the candidates, the gap to the best e5 cosine, the
-    log of the hybrid rank, and the share of the claim's and the title's words found in the query."""
+class CharGrams:
+    """TF-IDF over character 3- and 4-grams inside words (sublinear term frequency, vectors of unit length), for
+    spelling variants the word-level BM25 misses (Nikolas / Nicholas, Southeastern / south eastern)."""
+
+    def __init__(self, docs: list[str], min_df: int = 2):
+        counts = [self._grams(d) for d in docs]
+        df: Counter[str] = Counter(g for c in counts for g in c)
+        n = len(docs)
+        self.idf = {g: math.log((1 + n) / (1 + k)) + 1 for g, k in df.items() if k >= min_df}
+        self.docs = [self._vector(c) for c in counts]
+
+    @staticmethod
+    def _grams(text: str) -> Counter[str]:
+        out: Counter[str] = Counter()
+        for w in _TOKEN.findall(text.lower()):
+            w = f" {w} "
+            for n in (3, 4):
+                out.update(w[i:i + n] for i in range(max(1, len(w) - n + 1)))
+        return out
+
+    def _vector(self, counts: Counter[str]) -> dict[str, float]:
+        v = {g: (1 + math.log(c)) * self.idf[g] for g, c in counts.items() if g in self.idf}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {g: x / norm for g, x in v.items()}
+
+    def similarity(self, query: str, docs: np.ndarray) -> np.ndarray:
+        q = self._vector(self._grams(query))
+        return np.array([sum(w * q.get(g, 0.0) for g, w in self.docs[i].items()) for i in docs], np.float32)
+
+
+def candidate_features(semantic: np.ndarray, others: list[np.ndarray], lexical: np.ndarray, queries: list[str],
+                       claim_tokens: list[set[str]], title_tokens: list[set[str]], chars: CharGrams | None = None,
+                       weight: float = 0.05, depth: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    """The top `depth` claims per query by the hybrid score (`semantic` cosine + scaled BM25), and for each: every
+    similarity (`semantic`, then `others`: e.g. USE, e5 over the title alone and the claim alone, e5 with the
+    passage prefix on both sides) raw and as a z-score among the candidates; BM25 scaled to the query's best, and
+    its z-score; the gap to the best semantic cosine; the log of the hybrid rank; the share of the claim's and the
+    title's words found in the query; and the character n-gram cosine, raw and as a z-score (zeros without
+    `chars`)."""
     cand = hybrid_rank(semantic, lexical, weight, depth)
     rows = np.arange(len(queries))[:, None]
-    sem, us = semantic[rows, cand], use[rows, cand]
+    sims = [m[rows, cand] for m in [semantic, *others]]
     bm = lexical[rows, cand] / np.maximum(lexical.max(axis=1, keepdims=True), 1e-9)
     overlap = np.zeros(cand.shape, np.float32)
     title = np.zeros(cand.shape, np.float32)
+    char = np.zeros(cand.shape, np.float32)
     for q, text in enumerate(queries):
         words = set(tokens(text))
         for r, i in enumerate(cand[q]):
             overlap[q, r] = len(words & claim_tokens[i]) / max(1, len(claim_tokens[i]))
             title[q, r] = len(words & title_tokens[i]) / max(1, len(title_tokens[i]))
+        if chars is not None:
+            char[q] = chars.similarity(text, cand[q])
     ranks = np.broadcast_to(np.log1p(np.arange(cand.shape[1], dtype=np.float32)), cand.shape)
-    x = np.stack([sem, us, bm, _z(bm), _z(sem), _z(us), sem.max(axis=1, keepdims=True) - sem, ranks, overlap, title],
-                 axis=2)
-    return cand, x.astype(np.float32)
+    cols = [f for s in sims for f in (s, _z(s))]
+    cols += [bm, _z(bm), sims[0].max(axis=1, keepdims=True) - sims[0], ranks, overlap, title, char, _z(char)]
+    return cand, np.stack(cols, axis=2).astype(np.float32)
 
 
 class Reranker:
     """Class-balanced logistic regression over `candidate_features`, trained on one split's queries (never the split
     it is measured on)."""
 
-    def __init__(self, l2: float = 1e-2, iters: int = 3000, lr: float = 0.5):
+    def __init__(self, l2: float = 1e-4, iters: int = 3000, lr: float = 0.5):
         self.l2, self.iters, self.lr = l2, iters, lr
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> "Reranker":

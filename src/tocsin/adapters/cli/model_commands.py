@@ -73,21 +73,25 @@ def eval_suites(args: argparse.Namespace) -> int:
     return 0
 
 
-def _claim_vectors(claims: list, encoder: str, cache: str | None) -> tuple:
+def _claim_vectors(claims: list, encoder: str, cache: str | None, part: str = "") -> tuple:
+    """The semantic matcher and its vectors of every claim (or of its title or claim text alone, by `part`),
+    cached by content when `cache` names a folder."""
     import hashlib
 
     import numpy as np
 
     from ...detect.matchers import SemanticMatcher
+    from ...models.claims import claim_part
 
     matcher = SemanticMatcher(encoder, asymmetric=True)
+    texts = [claim_part(t, part) for _, t in claims]
     cached = None
     if cache:
-        digest = hashlib.sha256("\x00".join(t for _, t in claims).encode("utf-8")).hexdigest()[:12]
+        digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:12]
         cached = Path(cache) / f"claims-{encoder}-{digest}.npy"
     if cached and cached.exists():
         return matcher, np.load(cached)
-    emb = matcher.embed([t for _, t in claims])
+    emb = matcher.embed(texts)
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
         np.save(cached, emb)
@@ -95,30 +99,46 @@ def _claim_vectors(claims: list, encoder: str, cache: str | None) -> tuple:
 
 
 def eval_claims(args: argparse.Namespace) -> int:
-    """MAP@k of claim retrieval on CLEF CheckThat! 2020 task 2 (queries of one split): e5 fused with BM25, then
-    re-ranked by a model trained on the other split's queries."""
+    """MAP@k of claim retrieval on CLEF CheckThat! 2020 task 2 (queries of one split): the claims go through the
+    same duplicate check as a bank import; e5 fused with BM25, then re-ranked by a model trained on the other
+    split's queries."""
     import numpy as np
 
-    from ...models.claims import BM25, Reranker, candidate_features, hybrid_rank, load_clef2020, map_at_k, tokens
+    from ...detect.banks import DUPLICATE_OF, mark_duplicates
+    from ...models.claims import (BM25, CharGrams, Reranker, candidate_features, claim_part, hybrid_rank,
+                                  load_clef2020, map_at_k, max_over_parts, sentences, tokens, tweet_body)
+    from ...ports import BankEntry
 
     root = Path(args.data)
     if not (root / "verified_claims.docs.tsv").exists():
         raise CliError(f"{root} has no verified_claims.docs.tsv (expected CLEF 2020 task 2 data)")
     claims, queries, qrels = load_clef2020(root, args.split)
+    total = len(claims)
+    if args.dedup:
+        entries = mark_duplicates([BankEntry("clef2020", cid, text) for cid, text in claims])
+        claims = [(e.id, e.text) for e in entries if DUPLICATE_OF not in e.labels]
     t0 = time.monotonic()
     e5, emb = _claim_vectors(claims, args.encoder, args.cache)
     bm25 = BM25([t for _, t in claims])
     rerank = args.rerank and args.encoder == "e5"
     if rerank:
         use, uemb = _claim_vectors(claims, "use", args.cache)
+        parts = [_claim_vectors(claims, "e5", args.cache, p)[1] for p in ("title", "claim")]
         words = [set(tokens(t)) for _, t in claims]
-        titles = [set(tokens(t.split(". ", 1)[0])) for _, t in claims]
+        titles = [set(tokens(claim_part(t, "title"))) for _, t in claims]
+        chars = CharGrams([t for _, t in claims])
     t1 = time.monotonic()
 
     def features(qs: list) -> tuple:
         texts = [t for _, t in qs]
-        sem, lex = e5.embed(texts, query=True) @ emb.T, bm25.scores(texts)
-        return candidate_features(sem, use.embed(texts) @ uemb.T, lex, texts, words, titles, args.bm25_weight)
+        q = e5.embed(texts, query=True)
+        split = [sentences(t) for t in texts]
+        owner = np.repeat(np.arange(len(texts)), [len(p) for p in split])
+        best = max_over_parts(e5.embed([p for ps in split for p in ps], query=True) @ emb.T, owner, len(texts))
+        others = [use.embed(texts) @ uemb.T, q @ parts[0].T, q @ parts[1].T, e5.embed(texts) @ emb.T,
+                  e5.embed([tweet_body(t) for t in texts], query=True) @ emb.T, best]
+        return candidate_features(q @ emb.T, others, bm25.scores(texts), texts, words, titles, chars,
+                                  args.bm25_weight)
 
     if rerank:
         other = "train" if args.split == "dev" else "dev"
@@ -134,8 +154,9 @@ def eval_claims(args: argparse.Namespace) -> int:
                           max(args.k, 5))
     t2 = time.monotonic()
     ranked = {qid: [claims[i][0] for i in row] for (qid, _), row in zip(queries, top)}
-    print(f"claims={len(claims)} queries={len(queries)} split={args.split} encoder={args.encoder} "
-          f"bm25_weight={args.bm25_weight} rerank={'trained on ' + other if rerank else 'off'}")
+    print(f"claims={len(claims)} ({total - len(claims)} duplicates left out) queries={len(queries)} "
+          f"split={args.split} encoder={args.encoder} bm25_weight={args.bm25_weight} "
+          f"rerank={'trained on ' + other if rerank else 'off'}")
     for k in sorted({1, 3, 5, args.k}):
         print(f"MAP@{k}={map_at_k(ranked, qrels, k):.4f}")
     print(f"index built in {t1 - t0:.1f}s; {len(queries) / max(t2 - t1, 1e-9):.0f} queries/s")
@@ -169,5 +190,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
                    help="weight of BM25 (scaled to the query's best) added to the cosine; 0 for embeddings alone")
     p.add_argument("--no-rerank", dest="rerank", action="store_false",
                    help="rank by the fused score alone (the re-ranker is trained on the other split's queries)")
+    p.add_argument("--keep-duplicates", dest="dedup", action="store_false",
+                   help="rank every claim, also those equal to an earlier one (a bank import marks them duplicates)")
     p.add_argument("--cache", help="folder to cache claim embeddings in (outside the repository)")
     p.set_defaults(func=eval_claims)
