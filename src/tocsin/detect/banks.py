@@ -32,8 +32,7 @@ class ImportResult:
     duplicates: int = 0
 
     def summary(self) -> str:
-        return (f"added={self.added} unchanged={self.unchanged} duplicates={self.duplicates} "
-                f"rejected={len(self.rejected or [])}")
+        return f"added={self.added} unchanged={self.unchanged} rejected={len(self.rejected or [])}"
 
 
 def check_bank_name(name: Any) -> str:

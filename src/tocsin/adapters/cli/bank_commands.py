@@ -40,6 +40,9 @@ def bank_import(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
     for n, why in result.rejected or []:
         print(f"{args.file}:{n}: rejected: {why}", file=sys.stderr)
+    if result.duplicates:
+        print(f"{result.duplicates} entries equal an earlier line: stored with duplicate_of, not matched",
+              file=sys.stderr)
     print(result.summary())
     return 1 if result.rejected else 0
 
