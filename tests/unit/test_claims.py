@@ -1,8 +1,8 @@
 """Claim retrieval helpers: BM25, the fused ranking, and a re-ranker that learns from labelled candidates."""
 import numpy as np
 
-from tocsin.models.claims import (BM25, CharGrams, Reranker, average_precision, candidate_features, claim_part,
-                                  hybrid_rank, tokens)
+from tocsin.models.claims import (BM25, CharGrams, Reranker, average_precision, candidate_features,
+                                  clef2020_parts, hybrid_rank, load_clef2020, tokens)
 
 CLAIMS = ["Drinking bleach cures the flu", "The moon landing was filmed in a studio", "Vaccines contain microchips",
           "The election was moved to Wednesday", "Windmills cause cancer"]
@@ -43,7 +43,12 @@ def test_char_grams_prefer_the_misspelt_name_to_a_shared_word_alone():
     assert sims.argmax() == 0 and sims[0] > sims[2] > 0 and sims.max() <= 1.0
 
 
-def test_claim_part_splits_title_and_claim():
-    assert claim_part("Did X happen?. X happened. Really.", "title") == "Did X happen?"
-    assert claim_part("Did X happen?. X happened. Really.", "claim") == "X happened. Really."
-    assert claim_part("No title here", "claim") == "No title here"
+def test_clef_parts_keep_titles_that_hold_full_stops(tmp_path):
+    (tmp_path / "dev").mkdir()
+    (tmp_path / "verified_claims.docs.tsv").write_text(
+        "\tvclaim\ttitle\n7\tU.S. Rep. Omar said it.\tDid U.S. Rep. Omar Say It?\n", encoding="utf-8")
+    (tmp_path / "dev" / "tweets.queries.tsv").write_text("\ttweet_content\n1\tOmar said it\n", encoding="utf-8")
+    (tmp_path / "dev" / "tweet-vclaim-pairs.qrels").write_text("1 0 7 1\n", encoding="utf-8")
+    claims, queries, qrels = load_clef2020(tmp_path, "dev")
+    assert claims == [("7", "Did U.S. Rep. Omar Say It?. U.S. Rep. Omar said it.")] and qrels == {"1": {"7"}}
+    assert clef2020_parts(tmp_path) == {"7": ("Did U.S. Rep. Omar Say It?", "U.S. Rep. Omar said it.")}

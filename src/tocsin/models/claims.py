@@ -57,10 +57,11 @@ def load_clef2020(root: Path, split: str) -> tuple[list[tuple[str, str]], list[t
     return claims, queries, qrels
 
 
-def claim_part(text: str, part: str = "") -> str:
-    """A claim as loaded is "title. claim"; `part` "title" or "claim" picks one side, "" keeps both."""
-    title, _, claim = text.partition(". ")
-    return {"title": title, "claim": claim or title}.get(part, text)
+def clef2020_parts(root: Path) -> dict[str, tuple[str, str]]:
+    """Each claim's (title, claim text) apart: titles hold ". " themselves ("Did U.S. Rep. ..."), so the joined
+    text cannot be split again."""
+    with (root / "verified_claims.docs.tsv").open(encoding="utf-8", newline="") as f:
+        return {r[""] or "": (r["title"], r["vclaim"]) for r in csv.DictReader(f, delimiter="\t")}
 
 
 def average_precision(ranked: list[str], relevant: set[str], k: int) -> float:

@@ -73,18 +73,16 @@ def eval_suites(args: argparse.Namespace) -> int:
     return 0
 
 
-def _claim_vectors(claims: list, encoder: str, cache: str | None, part: str = "") -> tuple:
-    """The semantic matcher and its vectors of every claim (or of its title or claim text alone, by `part`),
+def _claim_vectors(claims: list, encoder: str, cache: str | None, texts: list | None = None) -> tuple:
+    """The semantic matcher and its vectors of every claim (or of `texts`, one per claim, such as the titles),
     cached by content when `cache` names a folder."""
     import hashlib
 
     import numpy as np
 
     from ...detect.matchers import SemanticMatcher
-    from ...models.claims import claim_part
-
     matcher = SemanticMatcher(encoder, asymmetric=True)
-    texts = [claim_part(t, part) for _, t in claims]
+    texts = texts or [t for _, t in claims]
     cached = None
     if cache:
         digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:12]
@@ -105,7 +103,7 @@ def eval_claims(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ...detect.banks import DUPLICATE_OF, mark_duplicates
-    from ...models.claims import (BM25, CharGrams, Reranker, candidate_features, claim_part, hybrid_rank,
+    from ...models.claims import (BM25, CharGrams, Reranker, candidate_features, clef2020_parts, hybrid_rank,
                                   load_clef2020, map_at_k, max_over_parts, sentences, tokens, tweet_body)
     from ...ports import BankEntry
 
@@ -123,9 +121,11 @@ def eval_claims(args: argparse.Namespace) -> int:
     rerank = args.rerank and args.encoder == "e5"
     if rerank:
         use, uemb = _claim_vectors(claims, "use", args.cache)
-        parts = [_claim_vectors(claims, "e5", args.cache, p)[1] for p in ("title", "claim")]
+        split_parts = clef2020_parts(root)
+        sides = [[split_parts[cid][side] for cid, _ in claims] for side in (0, 1)]
+        parts = [_claim_vectors(claims, "e5", args.cache, texts)[1] for texts in sides]
         words = [set(tokens(t)) for _, t in claims]
-        titles = [set(tokens(claim_part(t, "title"))) for _, t in claims]
+        titles = [set(tokens(t)) for t in sides[0]]
         chars = CharGrams([t for _, t in claims])
     t1 = time.monotonic()
 
