@@ -66,6 +66,9 @@ def test_templates_expand_in_every_language_with_both_classes():
                                        ("h\u200bate", "hate"), ("I hаte", "I hate"), ("you 🐀", "you rat"),
                                        ("see you at 10pm on the 1st", "see you at 10pm on the 1st"),
                                        ("soooooo bad", "soo bad"), ("what a day!", "what a day!"),
-                                       ("@user h4te", "@user hate"), ("$100 for k!ll", "$100 for kill")])
+                                       ("@user h4te", "@user hate"), ("$100 for k!ll", "$100 for kill"),
+                                       ("मुझे अपने घर से प्यार है", "mujhe apne ghar se pyar hai"),
+                                       ("वह कल बाज़ार जा सकता था।", "vah kal bazar ja sakta tha."),
+                                       ("Match रविवार को ९ बजे", "Match ravivar ko 9 baje")])
 def test_deobfuscation(raw, clean):
     assert deobfuscate(raw) == clean

@@ -1,7 +1,8 @@
 """Text normalisation shared by detectors.
 
-`normalise` is the light, length-preserving form the lexical detector matches on. `deobfuscate` also undoes
-common evasion before a model sees the text: zero-width and soft-hyphen insertions, homoglyphs from other
+`normalise` is the light, length-preserving form the lexical detector matches on. `deobfuscate` writes
+Devanagari Hindi in Latin letters as it is typed online (`romanise`) and undoes common evasion before a model sees
+the text: zero-width and soft-hyphen insertions, homoglyphs from other
 scripts inside Latin words, leetspeak inside words (k1ll, h4te), letters spaced or dotted apart (k i l l,
 k.i.l.l), runs of one letter (kiiiill), and emoji used as stand-ins for weapons and violence.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from .romanise import romanise
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 _SPACES = re.compile(r"\s+")
@@ -38,7 +41,7 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
-VERSION = "2"  # bump when de-obfuscation changes: cached embeddings of de-obfuscated text depend on it
+VERSION = "3"  # bump when de-obfuscation changes: cached embeddings of de-obfuscated text depend on it
 _EDGE = "@$!|"
 
 
@@ -56,6 +59,7 @@ def _leet(m: re.Match[str]) -> str:
 def deobfuscate(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _ZERO_WIDTH.sub("", text)
+    text = romanise(text)
     text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
     text = _LATIN_AND_OTHER.sub(lambda m: m.group(0).translate(_HOMOGLYPHS), text)
     text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
