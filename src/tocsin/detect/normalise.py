@@ -1,10 +1,10 @@
 """Text normalisation shared by detectors.
 
-`normalise` is the light, length-preserving form the lexical detector matches on. `deobfuscate` writes
-Devanagari Hindi in Latin letters as it is typed online (`romanise`) and undoes common evasion before a model sees
-the text: zero-width and soft-hyphen insertions, homoglyphs from other
-scripts inside Latin words, leetspeak inside words (k1ll, h4te), letters spaced or dotted apart (k i l l,
-k.i.l.l), runs of one letter (kiiiill), and emoji used as stand-ins for weapons and violence.
+`normalise` is the light, length-preserving form the lexical detector matches on. `deobfuscate` writes Devanagari
+Hindi in Latin letters as it is typed online (`romanise`) and undoes common evasion before a model sees the text:
+zero-width and soft-hyphen insertions, homoglyphs from other scripts inside Latin words, leetspeak inside words
+(k1ll, h4te), letters spaced or dotted apart (k i l l, k.i.l.l), runs of one letter (kiiiill), and emoji used as
+stand-ins for weapons and violence.
 """
 from __future__ import annotations
 

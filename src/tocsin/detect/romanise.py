@@ -22,7 +22,8 @@ INHERENT = None  # a consonant's vowel when no sign follows: "a", unless schwa d
 
 
 def _units(word: str) -> list[list]:
-    """[consonant, vowel, tail] per syllable: vowel is a string, "" after a virama, or INHERENT."""
+    """[consonant, vowel, tail, source letter] per syllable: vowel is a string, "" after a virama, or INHERENT;
+    tail holds a nasal or a digit. Letters not in the tables (rare signs, ॐ) are left out."""
     units: list[list] = []
     for ch in word:
         if ch in _CONSONANTS:
