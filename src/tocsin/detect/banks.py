@@ -4,7 +4,6 @@ its best score and the matcher that gave it)."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from dataclasses import dataclass, replace
@@ -12,7 +11,7 @@ from typing import Any, BinaryIO, Iterable, Sequence
 
 from ..domain.model import CATEGORIES
 from ..ports import BANK_KINDS, Bank, BankEntry, Store
-from .matchers import Matcher, available_matchers, match_key
+from .matchers import ExactMatcher, Matcher, available_matchers, exact_key
 
 MAX_TEXT = 20_000
 MAX_BANK_NAME = 64
@@ -193,11 +192,11 @@ def mark_duplicates(entries: Sequence[BankEntry]) -> list[BankEntry]:
     as an earlier entry of the same batch `duplicate_of` that entry. Duplicates are kept in the bank; indexes leave
     them out (see `BankIndex`), so a match names the first: fact-check collections often hold one claim twice, and
     two equal entries would otherwise split every match between them."""
-    first: dict[str, str] = {}
+    first: dict[bytes, str] = {}
     out = []
     for e in entries:
         labels = {k: v for k, v in e.labels.items() if k != DUPLICATE_OF}
-        original = first.setdefault(match_key(e.text), e.id)
+        original = first.setdefault(exact_key(e.text), e.id)
         if original != e.id:
             labels[DUPLICATE_OF] = original
         out.append(e if labels == e.labels else replace(e, labels=labels))
@@ -261,32 +260,43 @@ class BankIndex:
         self.matcher_names, self.encoder, self.revision = tuple(matchers), encoder, revision
         self.matchers: list[Matcher] = [known[n](encoder) if known[n].uses_encoder else known[n]() for n in matchers]
         self._first: dict[int, str] = {}
-        live = self._originals(e for e in entries if not e.disabled and not e.removed)
+        live, keys = self._originals(e for e in entries if not e.disabled and not e.removed)
         self.entries = {e.id: e for e in live}
         for m in self.matchers:
-            m.build([(e.id, e.text) for e in live])
+            m.build([] if isinstance(m, ExactMatcher) else [(e.id, e.text) for e in live])
+        self._add_keys(live, keys)
 
     def update(self, changed: Sequence[BankEntry], revision: int) -> bool:
         """Add new entries in place. False when a change needs a rebuild (an entry edited, disabled or removed)."""
         if any(e.id in self.entries or e.disabled or e.removed for e in changed):
             return False
-        changed = self._originals(changed)
+        changed, keys = self._originals(changed)
         pairs = [(e.id, e.text) for e in changed]
         for m in self.matchers:
-            m.add(pairs)
+            if not isinstance(m, ExactMatcher):
+                m.add(pairs)
+        self._add_keys(changed, keys)
         self.entries.update({e.id: e for e in changed})
         self.revision = revision
         return True
 
-    def _originals(self, entries: Iterable[BankEntry]) -> list[BankEntry]:
-        """Entries not equal (by exact-match key) to one indexed before them: the earlier revision wins, and within
-        one revision the entry not marked `duplicate_of` another. The rest stay in the store, out of the index."""
-        out = []
+    def _originals(self, entries: Iterable[BankEntry]) -> tuple[list[BankEntry], list[bytes]]:
+        """Entries not equal (by exact-match key) to one indexed before them, with their keys: the earlier revision
+        wins, and within one revision the entry not marked `duplicate_of` another. The rest stay in the store, out
+        of the index."""
+        out, keys = [], []
         for e in sorted(entries, key=lambda e: (e.rev, DUPLICATE_OF in e.labels)):
-            key = int.from_bytes(hashlib.blake2b(match_key(e.text).encode("utf-8"), digest_size=8).digest(), "big")
-            if self._first.setdefault(key, e.id) == e.id:
+            key = exact_key(e.text)
+            if self._first.setdefault(int.from_bytes(key[:8], "big"), e.id) == e.id:
                 out.append(e)
-        return out
+                keys.append(key)
+        return out, keys
+
+    def _add_keys(self, entries: list[BankEntry], keys: list[bytes]) -> None:
+        """The exact matcher takes the keys the duplicate check computed, instead of normalising every text again."""
+        for m in self.matchers:
+            if isinstance(m, ExactMatcher):
+                m.add_keyed([(e.id, k) for e, k in zip(entries, keys)])
 
     def match(self, texts: Sequence[str], k: int = 5) -> list[list[dict[str, Any]]]:
         merged: list[dict[str, tuple[float, str]]] = [{} for _ in texts]

@@ -35,6 +35,11 @@ def match_key(text: str) -> str:
     return _PUNCT.sub(" ", text).strip()
 
 
+def exact_key(text: str) -> bytes:
+    """The exact matcher's key of a text: 16 bytes of the SHA-256 of its `match_key`."""
+    return hashlib.sha256(match_key(text).encode("utf-8")).digest()[:16]
+
+
 @dataclass(frozen=True)
 class MatchExample:
     bank: tuple[tuple[str, str], ...]  # (entry id, text)
@@ -78,13 +83,17 @@ class ExactMatcher(Matcher):
         self.add(entries)
 
     def add(self, entries: Sequence[tuple[str, str]]) -> None:
-        for eid, text in entries:
-            self._index[hashlib.sha256(match_key(text).encode("utf-8")).digest()[:16]].append(eid)
+        self.add_keyed([(eid, exact_key(text)) for eid, text in entries])
+
+    def add_keyed(self, entries: Sequence[tuple[str, bytes]]) -> None:
+        """Add (entry id, `exact_key`) pairs whose keys the caller has already computed."""
+        for eid, key in entries:
+            self._index[key].append(eid)
 
     def query(self, texts: Sequence[str], k: int = 5) -> list[list[Match]]:
         out = []
         for t in texts:
-            ids = self._index.get(hashlib.sha256(match_key(t).encode("utf-8")).digest()[:16], [])
+            ids = self._index.get(exact_key(t), [])
             out.append([(eid, 1.0) for eid in ids[:k]])
         return out
 
