@@ -66,6 +66,8 @@ def test_templates_expand_in_every_language_with_both_classes():
                                        ("h\u200bate", "hate"), ("I hаte", "I hate"), ("you 🐀", "you rat"),
                                        ("see you at 10pm on the 1st", "see you at 10pm on the 1st"),
                                        ("soooooo bad", "soo bad"), ("what a day!", "what a day!"),
+                                       ("10000 ballots in 2000", "10000 ballots in 2000"),
+                                       ("h3333llo", "heello"),
                                        ("@user h4te", "@user hate"), ("$100 for k!ll", "$100 for kill"),
                                        ("मुझे अपने घर से प्यार है", "mujhe apne ghar se pyar hai"),
                                        ("वह कल बाज़ार जा सकता था।", "vah kal bazar ja sakta tha."),

@@ -28,7 +28,7 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
                        "!": "i", "|": "l"})
 _LEET_WORD = re.compile(r"(?<![\w@$!|])(?=[\w@$!|]*[a-zA-Z])(?=[\w@$!|]*[0-9@$!|])[a-zA-Z0-9@$!|]*[a-zA-Z0-9][a-zA-Z0-9@$!|]*")
 _SPACED = re.compile(r"(?<!\w)(?:\w[ .\-_*]){2,}\w(?!\w)")
-_RUNS = re.compile(r"(\w)\1{2,}")
+_RUNS = re.compile(r"([^\W\d_])\1{2,}")  # letters only: "10000" is not "100"
 _EMOJI = {"🔪": " knife ", "🗡": " knife ", "🔫": " gun ", "💣": " bomb ", "🧨": " bomb ", "💥": " explosion ",
           "🔥": " fire ", "☠": " death ", "💀": " death ", "⚰": " coffin ", "🪓": " axe ", "🩸": " blood ",
           "🐀": " rat ", "🐖": " pig ", "🐒": " monkey ", "🦍": " ape ", "🪳": " cockroach ", "🐍": " snake "}
@@ -41,7 +41,7 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
-VERSION = "3"  # bump when de-obfuscation changes: cached embeddings of de-obfuscated text depend on it
+VERSION = "4"  # bump when de-obfuscation changes: cached embeddings of de-obfuscated text depend on it
 _EDGE = "@$!|"
 
 

@@ -9,7 +9,6 @@ from typing import Callable
 
 import numpy as np
 
-from ..detect.normalise import VERSION as NORMALISER
 from ..detect.normalise import deobfuscate
 from .data import Example, load_all
 from .encoders import ENCODERS
@@ -22,8 +21,8 @@ CATEGORIES = ("hate", "violence", "harassment", "profanity")
 
 
 def embed(examples: list[Example], encoder_key: str, cache_dir: Path | None, log: Callable[[str], None]) -> np.ndarray:
-    """Embeddings of the de-obfuscated texts. Cached per source by content hash (outside the repository), so
-    changing one source, such as the templates, re-embeds only that source."""
+    """Embeddings of the de-obfuscated texts. Cached per source under a hash of those texts (outside the
+    repository), so changing one source, or the de-obfuscation of some of its texts, re-embeds only that source."""
     enc = ENCODERS[encoder_key]()
     out = np.zeros((len(examples), enc.dim), np.float32)
     by_source: dict[str, list[int]] = {}
@@ -31,13 +30,13 @@ def embed(examples: list[Example], encoder_key: str, cache_dir: Path | None, log
         by_source.setdefault(e.source, []).append(i)
     t0 = time.monotonic()
     for source, idx in sorted(by_source.items()):
-        texts = [examples[i].text for i in idx]
-        digest = hashlib.sha256(("\x00".join(texts) + encoder_key + NORMALISER).encode("utf-8")).hexdigest()[:16]
+        texts = [deobfuscate(examples[i].text) for i in idx]
+        digest = hashlib.sha256(("\x00".join(texts) + encoder_key).encode("utf-8")).hexdigest()[:16]
         cached = cache_dir / f"{encoder_key}-{source}-{digest}.npy" if cache_dir else None
         if cached and cached.exists():
             out[idx] = np.load(cached)
             continue
-        parts = [enc.encode([deobfuscate(t) for t in texts[k:k + 4000]]) for k in range(0, len(texts), 4000)]
+        parts = [enc.encode(texts[k:k + 4000]) for k in range(0, len(texts), 4000)]
         out[idx] = np.concatenate(parts)
         if cached:
             cached.parent.mkdir(parents=True, exist_ok=True)
