@@ -99,10 +99,13 @@ class ExactMatcher(Matcher):
 
     @classmethod
     def examples(cls) -> list[MatchExample]:
-        bank = (("e1", "Polling stations close at 6 pm on election day!"), ("e2", "Vote by text message: send VOTE to 1234"))
+        bank = (("e1", "Polling stations close at 6 pm on election day!"), ("e2", "Vote by text message: send VOTE to 1234"),
+                ("e3", "10000 ballots were found in a river"))
         return [MatchExample(bank, "polling stations close at 6pm on election day", None),
                 MatchExample(bank, "POLLING STATIONS CLOSE AT 6 PM ON ELECTION DAY", "e1"),
-                MatchExample(bank, "Vote by text message:  send VOTE to 1234!!", "e2")]
+                MatchExample(bank, "Vote by text message:  send VOTE to 1234!!", "e2"),
+                MatchExample(bank, "10000 BALLOTS were found in a river!!!", "e3"),
+                MatchExample(bank, "1000 ballots were found in a river", None)]
 
 
 _PRIME = (1 << 31) - 1  # a Mersenne prime: a*h + b stays below 2^63 for a, b < 2^31 and h < 2^32
