@@ -2,7 +2,7 @@
 import numpy as np
 
 from tocsin.models.claims import (BM25, CharGrams, Reranker, average_precision, candidate_features,
-                                  clef2020_parts, hybrid_rank, load_clef2020, tokens)
+                                  hybrid_rank, load_clef2020, tokens)
 
 CLAIMS = ["Drinking bleach cures the flu", "The moon landing was filmed in a studio", "Vaccines contain microchips",
           "The election was moved to Wednesday", "Windmills cause cancer"]
@@ -43,7 +43,7 @@ def test_char_grams_prefer_the_misspelt_name_to_a_shared_word_alone():
     assert sims.argmax() == 0 and sims[0] > sims[2] > 0 and sims.max() <= 1.0
 
 
-def test_clef_parts_keep_titles_that_hold_full_stops(tmp_path):
+def test_clef_loader_joins_title_and_claim(tmp_path):
     (tmp_path / "dev").mkdir()
     (tmp_path / "verified_claims.docs.tsv").write_text(
         "\tvclaim\ttitle\n7\tU.S. Rep. Omar said it.\tDid U.S. Rep. Omar Say It?\n", encoding="utf-8")
@@ -51,4 +51,31 @@ def test_clef_parts_keep_titles_that_hold_full_stops(tmp_path):
     (tmp_path / "dev" / "tweet-vclaim-pairs.qrels").write_text("1 0 7 1\n", encoding="utf-8")
     claims, queries, qrels = load_clef2020(tmp_path, "dev")
     assert claims == [("7", "Did U.S. Rep. Omar Say It?. U.S. Rep. Omar said it.")] and qrels == {"1": {"7"}}
-    assert clef2020_parts(tmp_path) == {"7": ("Did U.S. Rep. Omar Say It?", "U.S. Rep. Omar said it.")}
+
+
+def test_reranker_round_trips_and_its_probabilities_are_calibrated():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(400, 10, 3))
+    logit = 2.5 * x[..., 0] - 4.0  # few positives: class-balanced scores alone would overstate them
+    y = rng.uniform(size=logit.shape) < 1 / (1 + np.exp(-logit))
+    r = Reranker().fit(x[:300], y[:300])
+    p = r.probability(x[300:])
+    assert abs(p.mean() - y[300:].mean()) < 0.03  # calibrated in the mean, not pushed towards 0.5
+    again = Reranker.from_dict(r.to_dict())
+    assert np.allclose(again.probability(x[300:]), p)
+    assert (np.argsort(-r.scores(x[300:]), axis=1) == np.argsort(-p, axis=1)).all()
+
+
+def test_a_claims_bank_finds_retellings_with_the_claims_matcher_and_translations_with_the_semantic_one():
+    from tocsin.detect.banks import BankIndex
+    from tocsin.detect.claim_match import ClaimMatcher
+    from tocsin.ports import BankEntry
+
+    bank = ClaimMatcher.examples()[0].bank
+    index = BankIndex([BankEntry("fc", eid, text) for eid, text in bank], ["exact", "semantic", "claims"])
+    retold, translated, unrelated = index.match(["so soros pays the kavanaugh protesters now?? who is surprised",
+                                                 "Trinkt heißes Wasser, das tötet das Coronavirus!",
+                                                 "Anyone know a good plumber near the station?"], 1)
+    assert retold[0]["entry_id"] == "c1" and retold[0]["matcher"] == "claims" and retold[0]["score"] >= 0.6
+    assert translated[0]["entry_id"] == "c2" and translated[0]["matcher"] == "semantic"
+    assert translated[0]["score"] >= 0.6 and unrelated[0]["score"] < 0.5

@@ -1,8 +1,7 @@
-"""Claim retrieval evaluation on CLEF CheckThat! 2020 task 2 (English tweets -> Snopes fact-checked claims):
-MAP@k as the lab computed it. Candidates come from the semantic matcher over each claim's title and text fused
-with BM25 (BM25 / its best score per query, times 0.05, added to the cosine; the weight was chosen on the train
-split's queries); a logistic re-ranker over `candidate_features`, trained on the other split's queries, orders
-them. docs/banks.md gives the measured quality of each step."""
+"""Claim retrieval: the parts of the `claims` matcher (detect/claim_match.py): BM25, character n-grams, the fused
+candidate ranking, the candidates' features and the re-ranker; and the CLEF CheckThat! 2020 task 2 loader and MAP@k
+as the lab computed it, for `tocsin train-claims` and `tocsin eval-claims`. docs/banks.md gives the measured
+quality of each step."""
 from __future__ import annotations
 
 import csv
@@ -19,7 +18,6 @@ _URL = re.compile(r"https?://\S+|pic\.twitter\.com/\S+")
 
 
 _TAIL = re.compile(r"\s+—\s+[^—]*\(@\w+\)\s+\w+ \d{1,2}, \d{4}\s*$")
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\s+—\s+")
 
 
 def clean_tweet(text: str) -> str:
@@ -29,18 +27,6 @@ def clean_tweet(text: str) -> str:
 def tweet_body(text: str) -> str:
     """A quoted tweet without its "— Name (@handle) Month D, YYYY" signature."""
     return _TAIL.sub("", text) or text
-
-
-def sentences(text: str, min_words: int = 3) -> list[str]:
-    """The body's sentences of at least `min_words` words (the whole text when there are none)."""
-    return [p for p in _SENTENCE.split(tweet_body(text)) if len(p.split()) >= min_words] or [text]
-
-
-def max_over_parts(sims: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
-    """Row i: the best similarity of any part (row of `sims`) whose owner is i."""
-    out = np.full((n, sims.shape[1]), -1.0, np.float32)
-    np.maximum.at(out, owner, sims)
-    return out
 
 
 def load_clef2020(root: Path, split: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, set[str]]]:
@@ -55,13 +41,6 @@ def load_clef2020(root: Path, split: str) -> tuple[list[tuple[str, str]], list[t
         if len(parts) == 4 and parts[3] == "1":
             qrels.setdefault(parts[0], set()).add(parts[2])
     return claims, queries, qrels
-
-
-def clef2020_parts(root: Path) -> dict[str, tuple[str, str]]:
-    """Each claim's (title, claim text) apart: titles hold ". " themselves ("Did U.S. Rep. ..."), so the joined
-    text cannot be split again."""
-    with (root / "verified_claims.docs.tsv").open(encoding="utf-8", newline="") as f:
-        return {r[""] or "": (r["title"], r["vclaim"]) for r in csv.DictReader(f, delimiter="\t")}
 
 
 def average_precision(ranked: list[str], relevant: set[str], k: int) -> float:
@@ -155,14 +134,14 @@ class CharGrams:
 
 
 def candidate_features(semantic: np.ndarray, others: list[np.ndarray], lexical: np.ndarray, queries: list[str],
-                       claim_tokens: list[set[str]], title_tokens: list[set[str]], chars: CharGrams | None = None,
+                       claim_tokens: list[set[str]], title_tokens: list[set[str]] | None, chars: CharGrams | None = None,
                        weight: float = 0.05, depth: int = 50) -> tuple[np.ndarray, np.ndarray]:
     """The top `depth` claims per query by the hybrid score (`semantic` cosine + scaled BM25), and for each: every
     similarity (`semantic`, then `others`: e.g. USE, e5 over the title alone and the claim alone, e5 with the
     passage prefix on both sides) raw and as a z-score among the candidates; BM25 scaled to the query's best, and
     its z-score; the gap to the best semantic cosine; the log of the hybrid rank; the share of the claim's and the
-    title's words found in the query; and the character n-gram cosine, raw and as a z-score (zeros without
-    `chars`)."""
+    title's words found in the query (left out without `title_tokens`); and the character n-gram cosine, raw and
+    as a z-score (zeros without `chars`)."""
     cand = hybrid_rank(semantic, lexical, weight, depth)
     rows = np.arange(len(queries))[:, None]
     sims = [m[rows, cand] for m in [semantic, *others]]
@@ -174,21 +153,26 @@ def candidate_features(semantic: np.ndarray, others: list[np.ndarray], lexical: 
         words = set(tokens(text))
         for r, i in enumerate(cand[q]):
             overlap[q, r] = len(words & claim_tokens[i]) / max(1, len(claim_tokens[i]))
-            title[q, r] = len(words & title_tokens[i]) / max(1, len(title_tokens[i]))
+            if title_tokens is not None:
+                title[q, r] = len(words & title_tokens[i]) / max(1, len(title_tokens[i]))
         if chars is not None:
             char[q] = chars.similarity(text, cand[q])
     ranks = np.broadcast_to(np.log1p(np.arange(cand.shape[1], dtype=np.float32)), cand.shape)
     cols = [f for s in sims for f in (s, _z(s))]
-    cols += [bm, _z(bm), sims[0].max(axis=1, keepdims=True) - sims[0], ranks, overlap, title, char, _z(char)]
+    cols += [bm, _z(bm), sims[0].max(axis=1, keepdims=True) - sims[0], ranks, overlap]
+    cols += [title] if title_tokens is not None else []
+    cols += [char, _z(char)]
     return cand, np.stack(cols, axis=2).astype(np.float32)
 
 
 class Reranker:
     """Class-balanced logistic regression over `candidate_features`, trained on one split's queries (never the split
-    it is measured on)."""
+    it is measured on), with Platt scaling of its scores on the same queries so that `probability` reads as the
+    chance that a candidate is the claim (the balanced weights alone would overstate it)."""
 
     def __init__(self, l2: float = 1e-4, iters: int = 3000, lr: float = 0.5):
         self.l2, self.iters, self.lr = l2, iters, lr
+        self.platt = (1.0, 0.0)
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> "Reranker":
         flat, target = x.reshape(-1, x.shape[-1]).astype(np.float64), y.reshape(-1).astype(np.float64)
@@ -201,9 +185,44 @@ class Reranker:
             p = 1 / (1 + np.exp(-z @ w))
             w -= self.lr * (z.T @ (sw * (p - target)) / len(target) + self.l2 * w)
         self.w = w
+        self.platt = _platt(z @ w, target)
         return self
 
-    def order(self, cand: np.ndarray, x: np.ndarray) -> np.ndarray:
+    def scores(self, x: np.ndarray) -> np.ndarray:
         flat = x.reshape(-1, x.shape[-1]).astype(np.float64)
-        s = (np.hstack([(flat - self.mu) / self.sd, np.ones((len(flat), 1))]) @ self.w).reshape(cand.shape)
-        return np.take_along_axis(cand, np.argsort(-s, axis=1), axis=1)
+        if flat.shape[1] != len(self.mu):
+            raise ValueError(f"the re-ranker takes {len(self.mu)} features, not {flat.shape[1]}")
+        return (np.hstack([(flat - self.mu) / self.sd, np.ones((len(flat), 1))]) @ self.w).reshape(x.shape[:-1])
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        a, b = self.platt
+        return 1 / (1 + np.exp(-(a * self.scores(x) + b)))
+
+    def order(self, cand: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return np.take_along_axis(cand, np.argsort(-self.scores(x), axis=1, kind="stable"), axis=1)
+
+    def to_dict(self) -> dict:
+        return {"l2": self.l2, "mu": self.mu.tolist(), "sd": self.sd.tolist(),
+                "w": self.w.tolist(), "platt": list(self.platt)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Reranker":
+        r = cls(l2=float(d["l2"]))
+        r.mu, r.sd, r.w = (np.asarray(d[k], np.float64) for k in ("mu", "sd", "w"))
+        r.platt = (float(d["platt"][0]), float(d["platt"][1]))
+        return r
+
+
+def _platt(s: np.ndarray, y: np.ndarray, iters: int = 500) -> tuple[float, float]:
+    """a, b of P(y=1) = sigmoid(a * s + b), by Newton's method on the unweighted log-loss."""
+    a, b = 1.0, 0.0
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-(a * s + b)))
+        g = np.array([((p - y) * s).sum(), (p - y).sum()])
+        h = p * (1 - p)
+        hess = np.array([[(h * s * s).sum(), (h * s).sum()], [(h * s).sum(), h.sum()]]) + 1e-9 * np.eye(2)
+        step = np.linalg.solve(hess, g)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(a), float(b)

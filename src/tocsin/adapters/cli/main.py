@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
-from . import bank_commands, commands, model_commands, record_commands
+from . import bank_commands, claims_commands, commands, model_commands, record_commands
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=commands.db_migrate)
 
     model_commands.add_parsers(sub, common)
+    claims_commands.add_parsers(sub, common)
     bank_commands.add_parsers(sub, common)
     record_commands.add_parsers(sub, common)
 

@@ -1,0 +1,166 @@
+"""`tocsin train-claims` and `tocsin eval-claims`: the `claims` matcher's re-ranker, reproduced from and measured on
+CLEF CheckThat! 2020 task 2 (English tweets -> Snopes fact-checked claims)."""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from .commands import CliError
+
+DATA = "../shared/data/claims/clef2020-checkthat-task2-en/v3.0"
+NEGATIVES = 400  # unrelated posts beside the 800 train queries
+
+
+def _vectors(texts: list[str], encoder: str, cache: str | None):
+    """Passage-side embeddings of `texts`, cached by the digest of their de-obfuscated form when `cache` names a
+    folder (outside the repository)."""
+    import hashlib
+
+    import numpy as np
+
+    from ...detect.matchers import SemanticMatcher
+    from ...detect.normalise import deobfuscate
+
+    cached = None
+    if cache:
+        digest = hashlib.sha256("\x00".join(map(deobfuscate, texts)).encode("utf-8")).hexdigest()[:12]
+        cached = Path(cache) / f"claims-{encoder}-{digest}.npy"
+    if cached and cached.exists():
+        return np.load(cached)
+    emb = SemanticMatcher(encoder, asymmetric=True).embed(texts)
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cached, emb)
+    return emb
+
+
+def _matcher(root: Path, dedup: bool, cache: str | None, weights: Path | dict | None = None):
+    """A `claims` matcher over the CLEF claims, which go through the same duplicate check as a bank import."""
+    from ...detect.banks import DUPLICATE_OF, mark_duplicates
+    from ...detect.claim_match import ClaimMatcher
+    from ...models.claims import load_clef2020
+    from ...ports import BankEntry
+
+    if not (root / "verified_claims.docs.tsv").exists():
+        raise CliError(f"{root} has no verified_claims.docs.tsv (expected CLEF 2020 task 2 data)")
+    claims, _, _ = load_clef2020(root, "dev")
+    total = len(claims)
+    if dedup:
+        entries = mark_duplicates([BankEntry("clef2020", cid, text) for cid, text in claims])
+        claims = [(e.id, e.text) for e in entries if DUPLICATE_OF not in e.labels]
+    texts = [t for _, t in claims]
+    m = ClaimMatcher(weights)
+    m.build(claims, (_vectors(texts, "e5", cache), _vectors(texts, "use", cache)))
+    return m, claims, total - len(claims)
+
+
+def unrelated_posts(train_root: Path, n: int = NEGATIVES, seed: int = 13) -> list[str]:
+    """`n` English tweets of five words or more from the Founta et al. training rows (abusive and ordinary
+    tweets, none about a fact-checked claim), drawn with a fixed seed."""
+    import random
+
+    from ...models.data import load_all
+
+    if not train_root.is_dir():
+        raise CliError(f"training data folder {train_root} not found (the unrelated posts come from it)")
+    texts = sorted({e.text for e in load_all(train_root, ["roettger2022"])
+                    if e.source == "fou18_en" and e.split == "train" and len(e.text.split()) >= 5})
+    random.Random(seed).shuffle(texts)
+    return texts[:n]
+
+
+def fit_reranker(m, root: Path, split: str, negatives: list[str]):
+    """The re-ranker trained on one split's queries, their candidates labelled by the split's relevance pairs, and
+    on posts that repeat no claim (every candidate wrong): without them it learns only which candidate is best
+    *relative* to the others, and an unrelated post's best candidate scores high (~10 % of unrelated English
+    tweets reached 0.5; ~1 % with 400 of them)."""
+    import numpy as np
+
+    from ...models.claims import Reranker, load_clef2020
+
+    _, queries, rel = load_clef2020(root, split)
+    cand, x = m.features([t for _, t in queries] + negatives)
+    y = np.array([[m._ids[i] in rel.get(q, ()) for i in row] for (q, _), row in zip(queries, cand)])
+    y = np.concatenate([y, np.zeros((len(negatives), cand.shape[1]), bool)])
+    return Reranker().fit(x, y)
+
+
+def train_claims(args: argparse.Namespace) -> int:
+    from ...detect.claim_match import WEIGHTS
+
+    root = Path(args.data)
+    t0 = time.monotonic()
+    negatives = unrelated_posts(Path(args.train_data))
+    m, _, _ = _matcher(root, True, args.cache)
+    ranker = fit_reranker(m, root, "train", negatives)
+    out = Path(args.out) if args.out else WEIGHTS
+    doc = {"about": "tocsin claims matcher re-ranker, trained by `tocsin train-claims` on the CLEF CheckThat! 2020 "
+                    "task 2 train queries and 400 unrelated tweets (see docs/banks.md)", **ranker.to_dict()}
+    out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    print(f"claims: wrote {out} in {time.monotonic() - t0:.0f}s")
+    return 0
+
+
+def eval_claims(args: argparse.Namespace) -> int:
+    """MAP@k of the `claims` matcher on one split's queries. On dev it runs with the shipped re-ranker (trained on
+    the train queries); on train, with one trained on the dev queries. `--no-rerank` ranks by e5 + BM25 alone."""
+    from ...models.claims import hybrid_rank, load_clef2020, map_at_k
+
+    root = Path(args.data)
+    t0 = time.monotonic()
+    m, claims, left_out = _matcher(root, args.dedup, args.cache)
+    _, queries, qrels = load_clef2020(root, args.split)
+    texts = [t for _, t in queries]
+    t1 = time.monotonic()
+    how = "shipped (trained on train)"
+    if args.rerank:
+        if args.split != "dev":
+            m._ranker = fit_reranker(m, root, "dev", unrelated_posts(Path(args.train_data)))
+            how = "trained on dev"
+        t1 = time.monotonic()
+        found = m.query(texts, max(args.k, 5))
+        ranked = {qid: [eid for eid, _ in row] for (qid, _), row in zip(queries, found)}
+    else:
+        top = hybrid_rank(m._e5.embed(texts, query=True) @ m._p.T, m._bm25.scores(texts), args.bm25_weight,
+                          max(args.k, 5))
+        ranked = {qid: [claims[i][0] for i in row] for (qid, _), row in zip(queries, top)}
+        how = "off"
+    t2 = time.monotonic()
+    print(f"claims={len(claims)} ({left_out} duplicates left out) queries={len(queries)} split={args.split} "
+          f"rerank={how}")
+    for k in sorted({1, 3, 5, args.k}):
+        print(f"MAP@{k}={map_at_k(ranked, qrels, k):.4f}")
+    if args.rerank:  # what a bank's suggest / auto threshold would pass, and how often its top match is right
+        for t in (0.5, 0.8, 0.95):
+            right = [row[0][0] in qrels.get(qid, ()) for (qid, _), row in zip(queries, found) if row and row[0][1] >= t]
+            print(f"top match scored >= {t}: {len(right) / len(queries):.1%} of queries, "
+                  f"{sum(right) / max(len(right), 1):.1%} of those right")
+    print(f"index built in {t1 - t0:.1f}s; {len(queries) / max(t2 - t1, 1e-9):.1f} queries/s")
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("train-claims", parents=[common],
+                       help="Reproduce the claims matcher's re-ranker from the CLEF 2020 train queries.")
+    p.add_argument("--data", default=DATA)
+    p.add_argument("--train-data", default="../shared/data/train", help="where the unrelated posts come from")
+    p.add_argument("--out", help="weights file (default: the package's own models/weights/claims.json)")
+    p.add_argument("--cache", help="folder to cache claim embeddings in (outside the repository)")
+    p.set_defaults(func=train_claims)
+    p = sub.add_parser("eval-claims", parents=[common],
+                       help="MAP@k of fact-checked claim retrieval on CLEF CheckThat! 2020 task 2.")
+    p.add_argument("--data", default=DATA)
+    p.add_argument("--split", default="dev", choices=["dev", "train"])
+    p.add_argument("--train-data", default="../shared/data/train",
+                   help="with --split train: where the re-ranker's unrelated posts come from")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--bm25-weight", type=float, default=0.05,
+                   help="with --no-rerank: weight of BM25 (scaled to the query's best) added to the e5 cosine")
+    p.add_argument("--no-rerank", dest="rerank", action="store_false",
+                   help="rank by e5 + BM25 alone, without the re-ranker")
+    p.add_argument("--keep-duplicates", dest="dedup", action="store_false",
+                   help="rank every claim, also those equal to an earlier one (a bank import marks them duplicates)")
+    p.add_argument("--cache", help="folder to cache claim embeddings in (outside the repository)")
+    p.set_defaults(func=eval_claims)

@@ -1,0 +1,117 @@
+"""The `claims` matcher: which fact-checked claim a post repeats. A post rarely quotes a claim; it retells it
+("so Soros paid the protesters?"), so one similarity is not enough to rank claims. This matcher:
+
+1. takes the `depth` best entries by multilingual-e5 (the post on e5's query side, the claims on its passage side)
+   plus a little BM25 (`models.claims.hybrid_rank`);
+2. describes each candidate by the features of `models.claims.candidate_features`: e5 (query side, and passage
+   side on both), USE, e5 of the post without a quoted tweet's "— Name (@handle) date" signature, BM25, word
+   overlap and character n-grams, each also as a z-score among the candidates;
+3. orders them by a logistic re-ranker whose weights ship in `models/weights/claims.json` (`tocsin train-claims`
+   reproduces them from the CLEF CheckThat! 2020 training queries). The score is the re-ranker's probability,
+   Platt-scaled on those queries, so a bank's `suggest` and `auto` thresholds read as chances of a true match.
+
+It embeds every entry with e5 (~30 claims/s on 2 cores) and every post twice (three times when it quotes a
+tweet), so it is meant for claims banks, not for every bank; docs/banks.md gives its measured quality.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .matchers import Match, Matcher, MatchExample, SemanticMatcher
+
+WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "weights" / "claims.json"
+
+
+class ClaimMatcher(Matcher):
+    name = "claims"
+    default_threshold = 0.5
+    depth = 50  # candidates re-ranked per post
+
+    def __init__(self, weights: Path | dict | None = None) -> None:
+        """`weights`: a re-ranker (its JSON as a dict or a path); the shipped one by default."""
+        self._weights = weights
+        self._ranker = None
+        self._e5 = SemanticMatcher("e5", asymmetric=True)
+        self._use = SemanticMatcher("use")
+        self._ids: list[str] = []
+        self._texts: list[str] = []
+        self._p = np.zeros((0, 384), np.float32)
+        self._u = np.zeros((0, 512), np.float32)
+
+    @property
+    def ranker(self):
+        from ..models.claims import Reranker
+
+        if self._ranker is None:
+            w = self._weights if self._weights is not None else WEIGHTS
+            self._ranker = Reranker.from_dict(w if isinstance(w, dict) else json.loads(Path(w).read_text("utf-8")))
+        return self._ranker
+
+    def build(self, entries: Sequence[tuple[str, str]], vectors: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """`vectors`: the entries' e5 (passage side) and USE embeddings when the caller has them already."""
+        self._ids, self._texts = [], []
+        self._p, self._u = self._p[:0], self._u[:0]
+        self.add(entries, vectors)
+
+    def add(self, entries: Sequence[tuple[str, str]], vectors: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        from ..models.claims import BM25, CharGrams, tokens
+
+        if not entries and self._ids:
+            return
+        texts = [t for _, t in entries]
+        p, u = vectors if vectors is not None else (self._e5.embed(texts), self._use.embed(texts))
+        self._ids += [eid for eid, _ in entries]
+        self._texts += texts
+        self._p, self._u = np.vstack([self._p, p]), np.vstack([self._u, u])
+        # BM25 and the n-gram weights depend on the whole collection, so they are rebuilt (a few seconds at 10k)
+        self._bm25, self._chars = BM25(self._texts), CharGrams(self._texts)
+        self._words = [set(tokens(t)) for t in self._texts]
+
+    def features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(candidate entry indices, their features) per text: the re-ranker's input."""
+        from ..models.claims import candidate_features, clean_tweet, tweet_body
+
+        texts = [clean_tweet(t) for t in texts]  # links say nothing about the claim
+        q = self._e5.embed(texts, query=True)
+        others = [self._use.embed(texts) @ self._u.T, self._e5.embed(texts) @ self._p.T,
+                  self._e5.embed([tweet_body(t) for t in texts], query=True) @ self._p.T]
+        return candidate_features(q @ self._p.T, others, self._bm25.scores(texts), texts, self._words, None,
+                                  self._chars, depth=min(self.depth, len(self._ids)))
+
+    def query(self, texts: Sequence[str], k: int = 5) -> list[list[Match]]:
+        if not self._ids or not texts:
+            return [[] for _ in texts]
+        cand, x = self.features(texts)
+        prob = self.ranker.probability(x)
+        order = np.argsort(-prob, axis=1, kind="stable")[:, :k]
+        return [[(self._ids[int(cand[r, j])], round(float(prob[r, j]), 4)) for j in row]
+                for r, row in enumerate(order)]
+
+    @classmethod
+    def examples(cls) -> list[MatchExample]:
+        bank = (("c1", "Did George Soros pay protesters to disrupt the Kavanaugh hearings? No evidence supports the "
+                       "claim that Soros funded the protesters."),
+                ("c2", "Does drinking hot water kill the coronavirus? Hot drinks do not protect against COVID-19."),
+                ("c3", "Was the election moved to Wednesday? Officials never moved the election day."),
+                ("c4", "Did a shark swim down a flooded highway after the hurricane? The photograph is a composite."),
+                ("c5", "Are 5G towers spreading the virus? Radio waves cannot carry or spread a virus."),
+                ("c6", "Did the mayor ban Christmas trees in public parks? The city has issued no such ban."),
+                ("c7", "Can you vote by text message? No state accepts votes sent by text message."),
+                ("c8", "Did a celebrity chef die in a car crash last week? The report came from a hoax website."),
+                ("c9", "Will the new tax take 50 % of every pension? The bill contains no tax on pensions."),
+                ("c10", "Were thousands of ballots found dumped in a river? Election officials found no such "
+                        "ballots."),
+                ("c11", "Does eating garlic cure the flu? Garlic does not cure influenza."),
+                ("c12", "Did the government put microchips in vaccines? Vaccines contain no tracking devices."))
+        return [MatchExample(bank, "So Soros is paying all these people to scream at the Kavanaugh hearing?? "
+                                   "Unbelievable", "c1"),
+                MatchExample(bank, "drink hot water people!!! it KILLS the corona virus, doctors won't tell you",
+                             "c2"),
+                MatchExample(bank, "BREAKING: thousands of ballots dumped in the river by the county, share before "
+                                   "they delete this", "c10"),
+                MatchExample(bank, "Our bakery has fresh sourdough every morning", None),
+                MatchExample(bank, "Who is coming to the match on Saturday? Tickets are still on sale", None)]
