@@ -30,6 +30,7 @@ class ClaimMatcher(Matcher):
     name = "claims"
     default_threshold = 0.5
     depth = 50  # candidates re-ranked per post
+    chunk = 64  # posts scored against every entry at once
 
     def __init__(self, weights: Path | dict | None = None) -> None:
         """`weights`: a re-ranker (its JSON as a dict or a path); the shipped one by default."""
@@ -83,13 +84,16 @@ class ClaimMatcher(Matcher):
                                   self._chars, depth=min(self.depth, len(self._ids)))
 
     def query(self, texts: Sequence[str], k: int = 5) -> list[list[Match]]:
-        if not self._ids or not texts:
+        if not self._ids:
             return [[] for _ in texts]
-        cand, x = self.features(texts)
-        prob = self.ranker.probability(x)
-        order = np.argsort(-prob, axis=1, kind="stable")[:, :k]
-        return [[(self._ids[int(cand[r, j])], round(float(prob[r, j]), 4)) for j in row]
-                for r, row in enumerate(order)]
+        out: list[list[Match]] = []
+        for s in range(0, len(texts), self.chunk):  # a few score matrices of chunk x entries at a time
+            cand, x = self.features(texts[s:s + self.chunk])
+            prob = self.ranker.probability(x)
+            order = np.argsort(-prob, axis=1, kind="stable")[:, :k]
+            out += [[(self._ids[int(cand[r, j])], round(float(prob[r, j]), 4)) for j in row]
+                    for r, row in enumerate(order)]
+        return out
 
     @classmethod
     def examples(cls) -> list[MatchExample]:
