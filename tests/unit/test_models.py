@@ -74,3 +74,19 @@ def test_templates_expand_in_every_language_with_both_classes():
                                        ("Match रविवार को ९ बजे", "Match ravivar ko 9 baje")])
 def test_deobfuscation(raw, clean):
     assert deobfuscate(raw) == clean
+
+
+def test_merged_seeds_give_the_mean_of_their_logits():
+    from tocsin.models.heads import Head
+    from tocsin.models.train import TrainConfig, fit, merge
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(200, 8)).astype(np.float32)
+    y = (x[:, 0] + 0.3 * rng.normal(size=200) > 0).astype(np.float32)
+    w = np.ones(200)
+    for hidden in (4, 0):
+        fits = [fit(x, y, w, TrainConfig(hidden=hidden, epochs=2, seed=s)) for s in (1, 2, 3)]
+        one = [Head("hate", *f, 1.0, 0.0, 0.5).logits(x) for f in fits]
+        merged = Head("hate", *merge(fits), 1.0, 0.0, 0.5).logits(x)
+        assert np.allclose(merged, np.mean(one, axis=0), atol=1e-4)
+        assert hidden == 0 or not np.allclose(one[0], one[1])  # networks of different seeds differ

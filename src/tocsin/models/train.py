@@ -8,7 +8,7 @@ source counts equally.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -26,6 +26,7 @@ class TrainConfig:
     l2: float = 1e-4
     seed: int = 13
     template_boost: float = 4.0  # the maintainers' templates weigh this many times their sqrt-size share
+    seeds: int = 1  # networks per category, trained from seeds seed, seed+1, ...; their logits are averaged
 
 
 def source_weights(examples: Sequence[Example], category: str, boost: dict[str, float] | None = None) -> np.ndarray:
@@ -88,6 +89,19 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, cfg: TrainConfig) -> tuple[
     return w1, b1, w2, float(b2[0])
 
 
+def merge(fits: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """One network whose logit is the mean of the given networks' logits: their hidden layers side by side, each
+    output weight divided by their number (linear models: the mean weights). Averaging seeds steadies the scores
+    and the dev-chosen threshold, which otherwise move from one retraining to the next."""
+    k = len(fits)
+    if k == 1:
+        return fits[0]
+    w1, b1, w2, b2 = zip(*fits)
+    if w1[0].shape[1]:
+        return np.hstack(w1), np.concatenate(b1), np.concatenate(w2) / k, float(np.mean(b2))
+    return w1[0], b1[0], np.mean(w2, axis=0), float(np.mean(b2))
+
+
 def platt(z: np.ndarray, y: np.ndarray, w: np.ndarray, iters: int = 200) -> tuple[float, float]:
     """Fit p = sigmoid(a*z + b) by weighted Newton steps on log-loss."""
     a, b = 1.0, 0.0
@@ -124,7 +138,8 @@ def equal_source_weights(examples: Sequence[Example]) -> np.ndarray:
 def train_head(category: str, x_tr: np.ndarray, ex_tr: Sequence[Example], x_dev: np.ndarray,
                ex_dev: Sequence[Example], cfg: TrainConfig) -> tuple[Head, dict]:
     y = np.array([e.labels[category] for e in ex_tr], dtype=np.float32)
-    w1, b1, w2, b2 = fit(x_tr, y, source_weights(ex_tr, category, {"tocsin-templates": cfg.template_boost}), cfg)
+    w = source_weights(ex_tr, category, {"tocsin-templates": cfg.template_boost})
+    w1, b1, w2, b2 = merge([fit(x_tr, y, w, replace(cfg, seed=cfg.seed + k)) for k in range(cfg.seeds)])
     head = Head(category, w1, b1, w2, b2, 1.0, 0.0, 0.5)
     y_dev = np.array([e.labels[category] for e in ex_dev], dtype=np.float64)
     w_dev = equal_source_weights(ex_dev)

@@ -29,7 +29,7 @@ def train(args: argparse.Namespace) -> int:
         out = Path(args.out) / f"{profile}.npz" if args.out else weights_path(profile)
         t0 = time.monotonic()
         train_profile(data, PROFILES[profile], out, Path(args.cache) if args.cache else None,
-                      TrainConfig(seed=args.seed), log=lambda m: print(f"[{profile}] {m}", file=sys.stderr, flush=True),
+                      TrainConfig(seed=args.seed, seeds=args.seeds), log=lambda m: print(f"[{profile}] {m}", file=sys.stderr, flush=True),
                       suites=Path(args.decontaminate) if args.decontaminate else None, cap=CAPS[profile])
         print(f"{profile}: wrote {out} in {time.monotonic() - t0:.0f}s")
     return 0
@@ -81,6 +81,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--out", help="folder for the weights (default: the package's own models/weights)")
     p.add_argument("--cache", help="folder to cache embeddings in (outside the repository)")
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--seeds", type=int, default=1, help="networks per category (seed, seed+1, ...), logits averaged")
     p.add_argument("--decontaminate", default="../shared/data/eval-dev",
                    help="drop training texts equal to a case of the suites in this folder ('' to keep all)")
     p.set_defaults(func=train)
