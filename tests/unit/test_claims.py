@@ -79,3 +79,22 @@ def test_a_claims_bank_finds_retellings_with_the_claims_matcher_and_translations
     assert retold[0]["entry_id"] == "c1" and retold[0]["matcher"] == "claims" and retold[0]["score"] >= 0.6
     assert translated[0]["entry_id"] == "c2" and translated[0]["matcher"] == "semantic"
     assert translated[0]["score"] >= 0.6 and unrelated[0]["score"] < 0.5
+
+
+def test_multiclaim_loader_keeps_the_original_language_and_the_image_text(tmp_path):
+    from tocsin.models.claims import load_multiclaim_sample
+
+    (tmp_path / "trial_fact_checks.csv").write_text(
+        'fact_check_id,claim,instances,title\n'
+        '3,"(\'Ballots were burnt\', \'Ballots were burnt\', [(\'eng\', 1.0)])",[],'
+        '"(\'No ballots burnt\', \'No ballots burnt\', [(\'eng\', 1.0)])"\n', encoding="utf-8")
+    (tmp_path / "trial_posts.csv").write_text(
+        'post_id,instances,ocr,verdicts,text\n'
+        '7,[],"[(\'STIMMZETTEL VERBRANNT\', \'BALLOTS BURNT\', [(\'deu\', 1.0)])]",[],'
+        '"(\'Sie haben die Stimmzettel verbrannt\', \'They burnt the ballots\', [(\'deu\', 1.0)])"\n'
+        '8,[],[],[],broken(\n', encoding="utf-8")
+    (tmp_path / "trial_data_mapping.csv").write_text("post_id,fact_check_id,pair_lang\n7,3,deu-eng\n9,3,eng-eng\n",
+                                                      encoding="utf-8")
+    checks, pairs = load_multiclaim_sample(tmp_path)
+    assert checks == [("fc3", "No ballots burnt. Ballots were burnt")]
+    assert pairs == [("Sie haben die Stimmzettel verbrannt STIMMZETTEL VERBRANNT", "fc3", "deu-eng")]

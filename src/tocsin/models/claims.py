@@ -4,12 +4,14 @@ as the lab computed it, for `tocsin train-claims` and `tocsin eval-claims`. docs
 quality of each step."""
 from __future__ import annotations
 
+import ast
 import csv
 import math
 import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,6 +43,34 @@ def load_clef2020(root: Path, split: str) -> tuple[list[tuple[str, str]], list[t
         if len(parts) == 4 and parts[3] == "1":
             qrels.setdefault(parts[0], set()).add(parts[2])
     return claims, queries, qrels
+
+
+def _tuple(cell: str) -> Any:
+    """MultiClaim's cells are Python literals: (original, English translation, [(language, confidence)])."""
+    try:
+        return ast.literal_eval(cell) if cell else None
+    except (ValueError, SyntaxError):
+        return None
+
+
+def load_multiclaim_sample(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """SemEval-2025 task 7's trial sample (MultiClaim format): fact-checks as (id, "title. claim") in their original
+    language, and (post text with its image text, fact-check id, "post-factcheck" language pair) per pair."""
+    with (root / "trial_fact_checks.csv").open(encoding="utf-8", newline="") as f:
+        checks = []
+        for r in csv.DictReader(f):
+            title, claim = _tuple(r["title"]), _tuple(r["claim"])
+            text = ". ".join(x[0] for x in (title, claim) if x and x[0])
+            checks.append((f"fc{r['fact_check_id']}", text))
+    with (root / "trial_posts.csv").open(encoding="utf-8", newline="") as f:
+        posts = {}
+        for r in csv.DictReader(f):
+            text, ocr = _tuple(r["text"]), _tuple(r["ocr"]) or []
+            posts[r["post_id"]] = " ".join(([text[0]] if text else []) + [o[0] for o in ocr if o and o[0]])
+    with (root / "trial_data_mapping.csv").open(encoding="utf-8", newline="") as f:
+        pairs = [(posts[r["post_id"]], f"fc{r['fact_check_id']}", r["pair_lang"]) for r in csv.DictReader(f)
+                 if r["post_id"] in posts]
+    return checks, pairs
 
 
 def average_precision(ranked: list[str], relevant: set[str], k: int) -> float:

@@ -138,7 +138,40 @@ def eval_claims(args: argparse.Namespace) -> int:
             print(f"top match scored >= {t}: {len(right) / len(queries):.1%} of queries, "
                   f"{sum(right) / max(len(right), 1):.1%} of those right")
     print(f"index built in {t1 - t0:.1f}s; {len(queries) / max(t2 - t1, 1e-9):.1f} queries/s")
+    if args.multiclaim:
+        crosslingual(m, Path(args.multiclaim))
     return 0
+
+
+def crosslingual(m, root: Path) -> None:
+    """Success@k on MultiClaim's trial sample with the CLEF claims as distractors: the `claims` matcher beside e5
+    and USE cosine alone, for pairs in one language and across two."""
+    import numpy as np
+
+    from ...models.claims import load_multiclaim_sample
+
+    if not (root / "trial_fact_checks.csv").exists():
+        raise CliError(f"{root} has no trial_fact_checks.csv (expected SemEval-2025 task 7 trial data)")
+    checks, pairs = load_multiclaim_sample(root)
+    m.add(checks)
+    texts = [t[:2000] for t, _, _ in pairs]
+    found = m.query(texts, 5)
+    ranked = {"claims": [[e for e, _ in row] for row in found]}
+    for name, side, vecs in (("e5 cosine", m._e5, m._p), ("USE cosine", m._use, m._u)):
+        top = np.argsort(-(side.embed(texts, query=True) @ vecs.T), axis=1)[:, :5]
+        ranked[name] = [[m._ids[i] for i in row] for row in top]
+    cross = [a != b for a, b in (lang.split("-") for _, _, lang in pairs)]
+    print(f"multiclaim trial: {len(pairs)} posts ({sum(cross)} matched across languages), {len(m._ids)} claims")
+    for name, rows in ranked.items():
+        hit = [[gold in row[:k] for (_, gold, _), row in zip(pairs, rows)] for k in (1, 5)]
+        part = {label: np.mean([h for h, c in zip(hit[1], cross) if c == want]) for label, want in
+                (("same language", False), ("across", True))}
+        print(f"  {name}: S@1={np.mean(hit[0]):.2f} S@5={np.mean(hit[1]):.2f} (same language "
+              f"{part['same language']:.2f}, across {part['across']:.2f})")
+    for t in (0.5, 0.8):
+        top = [(row[0][0] == gold, c) for (_, gold, _), row, c in zip(pairs, found, cross) if row[0][1] >= t]
+        print(f"  claims top match scored >= {t}: {len(top)} posts, {sum(r for r, _ in top)} right; across "
+              f"languages {sum(c for _, c in top)} posts, {sum(r for r, c in top if c)} right")
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -163,4 +196,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--keep-duplicates", dest="dedup", action="store_false",
                    help="rank every claim, also those equal to an earlier one (a bank import marks them duplicates)")
     p.add_argument("--cache", help="folder to cache claim embeddings in (outside the repository)")
+    p.add_argument("--multiclaim", nargs="?", const="../shared/data/claims/semeval2025-task7-trial",
+                   help="also measure across languages on MultiClaim's trial sample (SemEval-2025 task 7), the CLEF "
+                        "claims as distractors (default folder: %(const)s)")
     p.set_defaults(func=eval_claims)
