@@ -52,6 +52,25 @@ class ClaimMatcher(Matcher):
             self._ranker = Reranker.from_dict(w if isinstance(w, dict) else json.loads(Path(w).read_text("utf-8")))
         return self._ranker
 
+    @ranker.setter
+    def ranker(self, ranker) -> None:
+        self._ranker = ranker
+
+    @property
+    def ids(self) -> list[str]:
+        """Entry ids in index order: `features` and `cosine_top` answer with positions in this list."""
+        return self._ids
+
+    def cosine_top(self, texts: Sequence[str], encoder: str, k: int, bm25_weight: float = 0.0) -> np.ndarray:
+        """Positions of the k best entries per text by one encoder's cosine (`e5`: the post on the query side),
+        plus `bm25_weight` times BM25 scaled to the text's best: the rankings the re-ranker is measured against."""
+        from ..models.claims import hybrid_rank
+
+        side, vecs = (self._e5, self._p) if encoder == "e5" else (self._use, self._u)
+        texts = list(texts)
+        lexical = self._bm25.scores(texts) if bm25_weight else np.zeros((len(texts), len(self._ids)), np.float32)
+        return hybrid_rank(side.embed(texts, query=True) @ vecs.T, lexical, bm25_weight, min(k, len(self._ids)))
+
     def build(self, entries: Sequence[tuple[str, str]], vectors: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """`vectors`: the entries' e5 (passage side) and USE embeddings when the caller has them already."""
         self._ids, self._texts = [], []

@@ -36,7 +36,7 @@ def _vectors(texts: list[str], encoder: str, cache: str | None):
     return emb
 
 
-def _matcher(root: Path, dedup: bool, cache: str | None, weights: Path | dict | None = None):
+def _matcher(root: Path, dedup: bool, cache: str | None):
     """A `claims` matcher over the CLEF claims, which go through the same duplicate check as a bank import."""
     from ...detect.banks import DUPLICATE_OF, mark_duplicates
     from ...detect.claim_match import ClaimMatcher
@@ -51,7 +51,7 @@ def _matcher(root: Path, dedup: bool, cache: str | None, weights: Path | dict | 
         entries = mark_duplicates([BankEntry("clef2020", cid, text) for cid, text in claims])
         claims = [(e.id, e.text) for e in entries if DUPLICATE_OF not in e.labels]
     texts = [t for _, t in claims]
-    m = ClaimMatcher(weights)
+    m = ClaimMatcher()
     m.build(claims, (_vectors(texts, "e5", cache), _vectors(texts, "use", cache)))
     return m, claims, total - len(claims)
 
@@ -82,7 +82,7 @@ def fit_reranker(m, root: Path, split: str, negatives: list[str]):
 
     _, queries, rel = load_clef2020(root, split)
     cand, x = m.features([t for _, t in queries] + negatives)
-    y = np.array([[m._ids[i] in rel.get(q, ()) for i in row] for (q, _), row in zip(queries, cand)])
+    y = np.array([[m.ids[i] in rel.get(q, ()) for i in row] for (q, _), row in zip(queries, cand)])
     y = np.concatenate([y, np.zeros((len(negatives), cand.shape[1]), bool)])
     return Reranker().fit(x, y)
 
@@ -106,7 +106,7 @@ def train_claims(args: argparse.Namespace) -> int:
 def eval_claims(args: argparse.Namespace) -> int:
     """MAP@k of the `claims` matcher on one split's queries. On dev it runs with the shipped re-ranker (trained on
     the train queries); on train, with one trained on the dev queries. `--no-rerank` ranks by e5 + BM25 alone."""
-    from ...models.claims import hybrid_rank, load_clef2020, map_at_k
+    from ...models.claims import load_clef2020, map_at_k
 
     root = Path(args.data)
     t0 = time.monotonic()
@@ -117,15 +117,14 @@ def eval_claims(args: argparse.Namespace) -> int:
     how = "shipped (trained on train)"
     if args.rerank:
         if args.split != "dev":
-            m._ranker = fit_reranker(m, root, "dev", unrelated_posts(Path(args.train_data)))
+            m.ranker = fit_reranker(m, root, "dev", unrelated_posts(Path(args.train_data)))
             how = "trained on dev"
         t1 = time.monotonic()
         found = m.query(texts, max(args.k, 5))
         ranked = {qid: [eid for eid, _ in row] for (qid, _), row in zip(queries, found)}
     else:
-        top = hybrid_rank(m._e5.embed(texts, query=True) @ m._p.T, m._bm25.scores(texts), args.bm25_weight,
-                          max(args.k, 5))
-        ranked = {qid: [claims[i][0] for i in row] for (qid, _), row in zip(queries, top)}
+        top = m.cosine_top(texts, "e5", max(args.k, 5), args.bm25_weight)
+        ranked = {qid: [m.ids[i] for i in row] for (qid, _), row in zip(queries, top)}
         how = "off"
     t2 = time.monotonic()
     print(f"claims={len(claims)} ({left_out} duplicates left out) queries={len(queries)} split={args.split} "
@@ -157,11 +156,10 @@ def crosslingual(m, root: Path) -> None:
     texts = [t[:2000] for t, _, _ in pairs]
     found = m.query(texts, 5)
     ranked = {"claims": [[e for e, _ in row] for row in found]}
-    for name, side, vecs in (("e5 cosine", m._e5, m._p), ("USE cosine", m._use, m._u)):
-        top = np.argsort(-(side.embed(texts, query=True) @ vecs.T), axis=1)[:, :5]
-        ranked[name] = [[m._ids[i] for i in row] for row in top]
+    for name, encoder in (("e5 cosine", "e5"), ("USE cosine", "use")):
+        ranked[name] = [[m.ids[i] for i in row] for row in m.cosine_top(texts, encoder, 5)]
     cross = [a != b for a, b in (lang.split("-") for _, _, lang in pairs)]
-    print(f"multiclaim trial: {len(pairs)} posts ({sum(cross)} matched across languages), {len(m._ids)} claims")
+    print(f"multiclaim trial: {len(pairs)} posts ({sum(cross)} matched across languages), {len(m.ids)} claims")
     for name, rows in ranked.items():
         hit = [[gold in row[:k] for (_, gold, _), row in zip(pairs, rows)] for k in (1, 5)]
         part = {label: np.mean([h for h, c in zip(hit[1], cross) if c == want]) for label, want in
