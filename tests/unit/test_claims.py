@@ -98,3 +98,17 @@ def test_multiclaim_loader_keeps_the_original_language_and_the_image_text(tmp_pa
     checks, pairs = load_multiclaim_sample(tmp_path)
     assert checks == [("fc3", "No ballots burnt. Ballots were burnt")]
     assert pairs == [("Sie haben die Stimmzettel verbrannt STIMMZETTEL VERBRANNT", "fc3", "deu-eng")]
+
+
+def test_a_claims_match_across_languages_goes_to_a_person_whatever_its_score():
+    from tocsin.detect.bank_match import _signal
+    from tocsin.ports import Bank, BankEntry
+
+    bank = Bank("fc", kind="claims", suggest=0.6, auto=0.9)
+    entry = BankEntry("fc", "c1", "Vaccines contain microchips", lang="en", labels={"rating": "False"})
+    match = {"entry_id": "c1", "score": 0.97, "matcher": "claims"}
+    assert _signal(bank, entry, match, 1, "en-GB").evidence["level"] == "auto"
+    assert _signal(bank, entry, match, 1, "und").evidence["level"] == "auto"  # unknown language: no evidence of a gap
+    across = _signal(bank, entry, match, 1, "ko").evidence
+    assert across["level"] == "suggest" and across["across_languages"] == "ko->en"
+    assert _signal(bank, entry, {**match, "matcher": "semantic"}, 1, "ko").evidence["level"] == "auto"
