@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .train import platt
+
 csv.field_size_limit(sys.maxsize)
 _URL = re.compile(r"https?://\S+|pic\.twitter\.com/\S+")
 
@@ -164,8 +166,9 @@ class CharGrams:
 
 
 def candidate_features(semantic: np.ndarray, others: list[np.ndarray], lexical: np.ndarray, queries: list[str],
-                       claim_tokens: list[set[str]], title_tokens: list[set[str]] | None, chars: CharGrams | None = None,
-                       weight: float = 0.05, depth: int = 50) -> tuple[np.ndarray, np.ndarray]:
+                       claim_tokens: list[set[str]], title_tokens: list[set[str]] | None,
+                       chars: CharGrams | None = None, weight: float = 0.05,
+                       depth: int = 50) -> tuple[np.ndarray, np.ndarray]:
     """The top `depth` claims per query by the hybrid score (`semantic` cosine + scaled BM25), and for each: every
     similarity (`semantic`, then `others`: e.g. USE, e5 over the title alone and the claim alone, e5 with the
     passage prefix on both sides) raw and as a z-score among the candidates; BM25 scaled to the query's best, and
@@ -215,7 +218,7 @@ class Reranker:
             p = 1 / (1 + np.exp(-z @ w))
             w -= self.lr * (z.T @ (sw * (p - target)) / len(target) + self.l2 * w)
         self.w = w
-        self.platt = _platt(z @ w, target)
+        self.platt = platt(z @ w, target, np.ones_like(target))
         return self
 
     def scores(self, x: np.ndarray) -> np.ndarray:
@@ -242,17 +245,3 @@ class Reranker:
         r.platt = (float(d["platt"][0]), float(d["platt"][1]))
         return r
 
-
-def _platt(s: np.ndarray, y: np.ndarray, iters: int = 500) -> tuple[float, float]:
-    """a, b of P(y=1) = sigmoid(a * s + b), by Newton's method on the unweighted log-loss."""
-    a, b = 1.0, 0.0
-    for _ in range(iters):
-        p = 1 / (1 + np.exp(-(a * s + b)))
-        g = np.array([((p - y) * s).sum(), (p - y).sum()])
-        h = p * (1 - p)
-        hess = np.array([[(h * s * s).sum(), (h * s).sum()], [(h * s).sum(), h.sum()]]) + 1e-9 * np.eye(2)
-        step = np.linalg.solve(hess, g)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-8:
-            break
-    return float(a), float(b)

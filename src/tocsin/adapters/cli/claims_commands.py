@@ -162,7 +162,7 @@ def crosslingual(m, root: Path) -> None:
     print(f"multiclaim trial: {len(pairs)} posts ({sum(cross)} matched across languages), {len(m.ids)} claims")
     for name, rows in ranked.items():
         hit = [[gold in row[:k] for (_, gold, _), row in zip(pairs, rows)] for k in (1, 5)]
-        part = {label: np.mean([h for h, c in zip(hit[1], cross) if c == want]) for label, want in
+        part = {label: np.mean([h for h, c in zip(hit[1], cross) if c == want] or [np.nan]) for label, want in
                 (("same language", False), ("across", True))}
         print(f"  {name}: S@1={np.mean(hit[0]):.2f} S@5={np.mean(hit[1]):.2f} (same language "
               f"{part['same language']:.2f}, across {part['across']:.2f})")
