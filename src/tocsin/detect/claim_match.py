@@ -61,6 +61,11 @@ class ClaimMatcher(Matcher):
         """Entry ids in index order: `features` and `cosine_top` answer with positions in this list."""
         return self._ids
 
+    @property
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """The entries' e5 (passage side) and USE embeddings, as `build` takes them."""
+        return self._p, self._u
+
     def cosine_top(self, texts: Sequence[str], encoder: str, k: int, bm25_weight: float = 0.0) -> np.ndarray:
         """Positions of the k best entries per text by one encoder's cosine (`e5`: the post on the query side),
         plus `bm25_weight` times BM25 scaled to the text's best: the rankings the re-ranker is measured against."""
