@@ -134,6 +134,30 @@ def test_claimreview_import_labels_false_claims_with_the_fact_check_and_removes_
     assert bank_signals(true_claim) == []
 
 
+def test_claims_matcher_on_ingest_labels_a_retelling_and_sends_a_cross_language_match_to_a_person(client, keys):
+    from tocsin.detect.claim_match import ClaimMatcher
+
+    put_bank(client, keys["admin"], "checks", kind="claims", suggest=0.5, auto=0.6,
+             matchers=["exact", "near-dup", "claims"])
+    entries = [{"id": eid, "text": text, "lang": "en", "rating": "False", "url": f"https://factcheck.example/{eid}"}
+               for eid, text in ClaimMatcher.examples()[0].bank]
+    assert client.post("/v1/banks/checks/entries", json={"entries": entries},
+                       headers=h(keys["admin"])).json()["added"] == len(entries)
+    retold = moderate(client, keys, {"id": "r1", "lang": "en", "author": {"id": "a1"},
+                                     "text": "so soros pays the kavanaugh protesters now?? who is surprised"})
+    (sig,) = bank_signals(retold, "checks")
+    assert sig["category"] == "misinformation" and sig["evidence"]["matcher"] == "claims"
+    assert sig["evidence"]["entry_id"] == "c1" and sig["evidence"]["level"] == "auto"
+    assert retold["decision"]["verdict"] == "fact_check"
+    german = moderate(client, keys, {"id": "r2", "lang": "de", "author": {"id": "a2"},
+                                     "text": "Soros bezahlt also die Demonstranten bei der Kavanaugh-Anhörung?? "
+                                             "Wen wundert das"})
+    (sig,) = bank_signals(german, "checks")  # scored above auto, but across languages: a person decides
+    assert sig["evidence"]["entry_id"] == "c1" and sig["score"] >= 0.6
+    assert sig["evidence"]["level"] == "suggest" and sig["evidence"]["across_languages"] == "de->en"
+    assert german["decision"]["verdict"] != "fact_check"
+
+
 def test_csv_import_reports_bad_rows_with_their_line(store):
     data = ("id,text,category,lang,labels\n"
             "c1,Polling stations close at noon this year,misinformation,en,\"{\"\"topic\"\": \"\"voting\"\"}\"\n"
