@@ -107,15 +107,15 @@ def _signal(b: Bank, e: BankEntry, m: dict, revision: int, item_lang: str | None
     level = "auto" if b.auto is not None and score >= b.auto else "suggest"
     # the claims matcher's re-ranker learnt from one language; across two its scores overstate (docs/banks.md), so
     # such a match goes to a person whatever its score
-    across = m["matcher"] == "claims" and None not in (_base(e.lang), _base(item_lang)) and \
-        _base(e.lang) != _base(item_lang)
+    post, entry = _base(item_lang), _base(e.lang)
+    across = m["matcher"] == "claims" and post is not None and entry is not None and post != entry
     if across:
         level = "suggest"
     evidence = {"bank": b.name, "entry_id": e.id, "matcher": m["matcher"], "similarity": score, "level": level,
                 "threshold": b.auto if level == "auto" else b.suggest, "entry_text": e.text[:280],
                 "action": e.action or b.action}
     if across:
-        evidence["across_languages"] = f"{_base(item_lang)}->{_base(e.lang)}"
+        evidence["across_languages"] = f"{post}->{entry}"
     category = e.category or b.category
     if b.kind == "claims":
         if not rated_false(e.labels):

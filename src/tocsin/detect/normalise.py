@@ -41,7 +41,6 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
-VERSION = "4"  # bump when de-obfuscation changes: cached embeddings of de-obfuscated text depend on it
 _EDGE = "@$!|"
 
 

@@ -29,7 +29,8 @@ def train(args: argparse.Namespace) -> int:
         out = Path(args.out) / f"{profile}.npz" if args.out else weights_path(profile)
         t0 = time.monotonic()
         train_profile(data, PROFILES[profile], out, Path(args.cache) if args.cache else None,
-                      TrainConfig(seed=args.seed, seeds=args.seeds), log=lambda m: print(f"[{profile}] {m}", file=sys.stderr, flush=True),
+                      TrainConfig(seed=args.seed, seeds=args.seeds),
+                      log=lambda m: print(f"[{profile}] {m}", file=sys.stderr, flush=True),
                       suites=Path(args.decontaminate) if args.decontaminate else None, cap=CAPS[profile])
         print(f"{profile}: wrote {out} in {time.monotonic() - t0:.0f}s")
     return 0
