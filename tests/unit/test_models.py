@@ -90,3 +90,34 @@ def test_merged_seeds_give_the_mean_of_their_logits():
         merged = Head("hate", *merge(fits), 1.0, 0.0, 0.5).logits(x)
         assert np.allclose(merged, np.mean(one, axis=0), atol=1e-4)
         assert hidden == 0 or not np.allclose(one[0], one[1])  # networks of different seeds differ
+
+
+def test_ensemble_threshold_is_chosen_on_dev_for_the_average():
+    """Two heads that each see half the signal: the threshold for their mean probability is chosen on dev the
+    same way a single head's is, and flagging on the mean beats either head alone."""
+    from tocsin.models.build import ensemble
+    from tocsin.models.train import choose_threshold
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 1200)
+    a = rng.standard_normal((1200, 8)).astype(np.float32) + y[:, None] * 0.5
+    b = rng.standard_normal((1200, 8)).astype(np.float32) + y[:, None] * 0.5
+    ex = [Example(f"t{i}", "en", "s", "train" if i < 800 else "dev", {"hate": int(v)}) for i, v in enumerate(y)]
+    cfg = TrainConfig(hidden=0, epochs=20, batch=64, lr=3e-3)
+    ha, ra = train_head("hate", a[:800], ex[:800], a[800:], ex[800:], cfg)
+    hb, rb = train_head("hate", b[:800], ex[:800], b[800:], ex[800:], cfg)
+    mixed = ensemble(ex, a, {"hate": ha}, HeadSet("b", {"hate": hb}, {"encoder_key": "use"}), b)["hate"]
+    p = (ha.proba(a[800:]) + hb.proba(b[800:])) / 2
+    assert mixed["threshold"] == choose_threshold(p, ex[800:], "hate")[0]
+    assert mixed["dev_macro_f1"] > max(ra["dev_macro_f1"], rb["dev_macro_f1"])
+
+
+def test_accurate_profile_flags_at_its_own_dev_thresholds():
+    from tocsin.detect.trained import AccurateDetector, FastDetector
+
+    det = AccurateDetector()
+    sets = det._load()
+    assert [hs.meta["encoder_key"] for hs in sets] == ["use", "use+e5"]
+    tuned = sets[1].meta["ensemble"]["dev"]
+    assert det.thresholds() == {c: tuned[c]["threshold"] for c in det.categories}
+    assert FastDetector().thresholds() == {c: sets[0].heads[c].threshold for c in det.categories}

