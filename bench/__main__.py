@@ -110,7 +110,8 @@ def bench_classify(tmp: Path) -> dict:
         enc.encode(texts)
         bare.append(N_CLASSIFY / (time.perf_counter() - t0))
         rate, peak = classify_run(src, dst, N_CLASSIFY, "tocsin-fast")
-        e2e.append(rate), rss.append(peak)
+        e2e.append(rate)
+        rss.append(peak)
     b, e = statistics.median(bare), statistics.median(e2e)
     return {"items": N_CLASSIFY, "repeats": REPEATS, "profile": "fast (TOCSIN_DETECTORS=tocsin-fast)",
             "bare_encoder_per_s": round(b), "classify_cli_per_s": round(e), "ratio_vs_bare_encoder": round(e / b, 3),
@@ -128,14 +129,17 @@ def bench_accurate(tmp: Path) -> dict:
     texts = [r["text"] for r in rows]
     src.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in rows))
     use, e5 = USE(threads=2), E5(num_threads=2)
-    use.encode(["warm up"]), e5.encode(["warm up"], False)
+    use.encode(["warm up"])
+    e5.encode(["warm up"], False)
     bare, e2e, rss = [], [], []
     for _ in range(REPEATS):
         t0 = time.perf_counter()
-        use.encode(texts), e5.encode(texts, False)
+        use.encode(texts)
+        e5.encode(texts, False)
         bare.append(N_ACCURATE / (time.perf_counter() - t0))
         rate, peak = classify_run(src, dst, N_ACCURATE, "tocsin-accurate")
-        e2e.append(rate), rss.append(peak)
+        e2e.append(rate)
+        rss.append(peak)
     b, e = statistics.median(bare), statistics.median(e2e)
     return {"items": N_ACCURATE, "repeats": REPEATS, "profile": "accurate (TOCSIN_DETECTORS=tocsin-accurate)",
             "bare_encoders_per_s": round(b, 1), "classify_cli_per_s": round(e, 1),
@@ -185,8 +189,8 @@ def main() -> None:
     from .banks import bench_banks
     from .claims import bench_claims
 
-    benches = {"classify": bench_classify, "accurate": bench_accurate, "ingest": bench_ingest, "queue": bench_queue, "banks": lambda _: bench_banks(),
-               "claims": lambda _: bench_claims()}
+    benches = {"classify": bench_classify, "accurate": bench_accurate, "ingest": bench_ingest, "queue": bench_queue,
+               "banks": lambda _: bench_banks(), "claims": lambda _: bench_claims()}
     chosen = sys.argv[1:] or list(benches)
     unknown = [c for c in chosen if c not in benches]
     if unknown:

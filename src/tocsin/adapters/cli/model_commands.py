@@ -33,9 +33,8 @@ def train(args: argparse.Namespace) -> int:
         t0 = time.monotonic()
         partner = None
         if profile == "accurate":
-            fast = Path(args.out or "-") / "fast.npz"  # the fast heads just trained beside it, else the shipped ones
-            fast = fast if args.out and fast.exists() else weights_path("fast")
-            partner = HeadSet.load(fast)
+            beside = Path(args.out) / "fast.npz" if args.out else None  # fast heads just trained there, if any
+            partner = HeadSet.load(beside if beside and beside.exists() else weights_path("fast"))
         train_profile(data, PROFILES[profile], out, Path(args.cache) if args.cache else None,
                       TrainConfig(seed=args.seed, seeds=args.seeds),
                       log=lambda m: print(f"[{profile}] {m}", file=sys.stderr, flush=True),
