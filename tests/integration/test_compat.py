@@ -43,3 +43,26 @@ def test_openai_moderations_shape(client, keys):
     assert first["category_scores"]["sexual"] == 0.0  # not a category tocsin detects
     r = client.post("/v1/moderations", headers=h, json={"input": [{"type": "image_url", "image_url": {}}]})
     assert r.status_code == 400 and "text only" in r.json()["error"]["message"]
+
+
+def test_openai_moderations_with_the_accurate_profile(store, clock, keys, store_url):
+    """TOCSIN_DETECTORS=tocsin-accurate: the endpoints answer with that profile's scores and flag at its own
+    dev-chosen thresholds (a URL is all a migrating client changes, whichever profile the server runs)."""
+    from fastapi.testclient import TestClient
+
+    from tocsin.adapters.api.app import create_app
+    from tocsin.bootstrap import Runtime, build_engine
+    from tocsin.detect.trained import AccurateDetector
+    from tocsin.settings import Settings
+
+    settings = Settings(env={}, db=store_url, tick_seconds=0, detectors="tocsin-accurate")
+    engine = build_engine(settings, clock)
+    assert [d.get_name() for d in engine.detectors] == ["tocsin-accurate"]
+    texts = ["Grab your rifles, tonight we take the streets back by force.", "The bakery sells fresh bread on Sundays."]
+    with TestClient(create_app(Runtime(settings, store, engine))) as c:
+        r = c.post("/v1/moderations", headers={"Authorization": f"Bearer {keys['moderator']}"}, json={"input": texts})
+    assert r.status_code == 200
+    first, second = r.json()["results"]
+    scores = AccurateDetector().scores(texts)
+    assert abs(first["category_scores"]["violence"] - scores["violence"][0]) < 1e-3
+    assert first["categories"]["violence"] and first["flagged"] and not second["flagged"]
