@@ -28,7 +28,7 @@ def test_reranker_learns_which_candidate_features_matter():
     lexical[np.arange(n_q), truth] += 2.0  # the right claim shares words; the embedding does not know it
     queries = [CLAIMS[t] for t in truth]
     words = [set(tokens(c)) for c in CLAIMS]
-    cand, x = candidate_features(semantic, [semantic], lexical, queries, words, words, weight=0.0, depth=n_c)
+    cand, x = candidate_features(semantic, [semantic], lexical, queries, words, weight=0.0, depth=n_c)
     y = cand == truth[:, None]
     before = np.mean([average_precision([str(i) for i in row], {str(t)}, 5) for row, t in zip(cand, truth)])
     order = Reranker().fit(x[:40], y[:40]).order(cand[40:], x[40:])

@@ -104,8 +104,8 @@ class ClaimMatcher(Matcher):
         q = self._e5.embed(texts, query=True)
         others = [self._use.embed(texts) @ self._u.T, self._e5.embed(texts) @ self._p.T,
                   self._e5.embed([tweet_body(t) for t in texts], query=True) @ self._p.T]
-        return candidate_features(q @ self._p.T, others, self._bm25.scores(texts), texts, self._words, None,
-                                  self._chars, depth=min(self.depth, len(self._ids)))
+        return candidate_features(q @ self._p.T, others, self._bm25.scores(texts), texts, self._words, self._chars,
+                                  depth=min(self.depth, len(self._ids)))
 
     def query(self, texts: Sequence[str], k: int = 5) -> list[list[Match]]:
         if not self._ids:

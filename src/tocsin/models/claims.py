@@ -166,35 +166,28 @@ class CharGrams:
 
 
 def candidate_features(semantic: np.ndarray, others: list[np.ndarray], lexical: np.ndarray, queries: list[str],
-                       claim_tokens: list[set[str]], title_tokens: list[set[str]] | None,
-                       chars: CharGrams | None = None, weight: float = 0.05,
+                       claim_tokens: list[set[str]], chars: CharGrams | None = None, weight: float = 0.05,
                        depth: int = 50) -> tuple[np.ndarray, np.ndarray]:
     """The top `depth` claims per query by the hybrid score (`semantic` cosine + scaled BM25), and for each: every
-    similarity (`semantic`, then `others`: e.g. USE, e5 over the title alone and the claim alone, e5 with the
-    passage prefix on both sides) raw and as a z-score among the candidates; BM25 scaled to the query's best, and
-    its z-score; the gap to the best semantic cosine; the log of the hybrid rank; the share of the claim's and the
-    title's words found in the query (left out without `title_tokens`); and the character n-gram cosine, raw and
-    as a z-score (zeros without `chars`)."""
+    similarity (`semantic`, then `others`: e.g. USE, e5 with the passage prefix on both sides) raw and as a z-score
+    among the candidates; BM25 scaled to the query's best, and its z-score; the gap to the best semantic cosine; the
+    log of the hybrid rank; the share of the claim's words found in the query; and the character n-gram cosine, raw
+    and as a z-score (zeros without `chars`)."""
     cand = hybrid_rank(semantic, lexical, weight, depth)
     rows = np.arange(len(queries))[:, None]
     sims = [m[rows, cand] for m in [semantic, *others]]
     bm = lexical[rows, cand] / np.maximum(lexical.max(axis=1, keepdims=True), 1e-9)
     overlap = np.zeros(cand.shape, np.float32)
-    title = np.zeros(cand.shape, np.float32)
     char = np.zeros(cand.shape, np.float32)
     for q, text in enumerate(queries):
         words = set(tokens(text))
         for r, i in enumerate(cand[q]):
             overlap[q, r] = len(words & claim_tokens[i]) / max(1, len(claim_tokens[i]))
-            if title_tokens is not None:
-                title[q, r] = len(words & title_tokens[i]) / max(1, len(title_tokens[i]))
         if chars is not None:
             char[q] = chars.similarity(text, cand[q])
     ranks = np.broadcast_to(np.log1p(np.arange(cand.shape[1], dtype=np.float32)), cand.shape)
     cols = [f for s in sims for f in (s, _z(s))]
-    cols += [bm, _z(bm), sims[0].max(axis=1, keepdims=True) - sims[0], ranks, overlap]
-    cols += [title] if title_tokens is not None else []
-    cols += [char, _z(char)]
+    cols += [bm, _z(bm), sims[0].max(axis=1, keepdims=True) - sims[0], ranks, overlap, char, _z(char)]
     return cand, np.stack(cols, axis=2).astype(np.float32)
 
 
