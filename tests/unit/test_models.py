@@ -6,7 +6,7 @@ from tocsin.detect.normalise import deobfuscate
 from tocsin.models.data import Example
 from tocsin.models.heads import HeadSet
 from tocsin.models.templates import template_examples
-from tocsin.models.train import TrainConfig, equal_source_weights, macro_f1, source_weights, train_head
+from tocsin.models.train import TrainConfig, equal_source_weights, macro_f1, platt, source_weights, train_head
 
 
 def _data(n, seed, source="s"):
@@ -121,3 +121,15 @@ def test_accurate_profile_flags_at_its_own_dev_thresholds():
     tuned = sets[1].meta["ensemble"]["dev"]
     assert det.thresholds() == {c: tuned[c]["threshold"] for c in det.categories}
     assert FastDetector().thresholds() == {c: sets[0].heads[c].threshold for c in det.categories}
+
+
+def test_platt_stays_finite_on_widely_spread_logits():
+    # an over-confident head: logits far from 0 on both sides, the classes overlapping. From a=1, b=0 almost every
+    # row is saturated, and a full Newton step ran off to |a| ~ 1e7 (a head that flags nothing or everything)
+    rng = np.random.default_rng(0)
+    z = np.concatenate([rng.normal(-7, 5, 2500), rng.normal(4, 5, 350)])
+    y = np.concatenate([np.zeros(2500), np.ones(350)])
+    a, b = platt(z, y, np.ones_like(y))
+    assert 0.1 < a < 2 and -5 < b < 5
+    p = 1 / (1 + np.exp(-(a * z + b)))
+    assert abs(p.mean() - y.mean()) < 0.01  # calibrated: the mean probability is the positive rate

@@ -103,8 +103,15 @@ def merge(fits: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
 
 
 def platt(z: np.ndarray, y: np.ndarray, w: np.ndarray, iters: int = 200) -> tuple[float, float]:
-    """Fit p = sigmoid(a*z + b) by weighted Newton steps on log-loss."""
+    """Fit p = sigmoid(a*z + b) by weighted Newton steps on log-loss. A step that does not lower the loss is
+    halved until it does: on logits that separate the dev rows almost perfectly, a full Newton step overshoots and
+    plain Newton runs off to |a| ~ 1e7 (a head that then flags nothing or everything)."""
+    def loss(a: float, b: float) -> float:
+        s = a * z + b
+        return float(np.sum(w * (np.logaddexp(0.0, s) - y * s)))
+
     a, b = 1.0, 0.0
+    current = loss(a, b)
     for _ in range(iters):
         p = sigmoid(a * z + b)
         r = (p - y) * w
@@ -112,8 +119,14 @@ def platt(z: np.ndarray, y: np.ndarray, w: np.ndarray, iters: int = 200) -> tupl
         g = np.array([np.sum(r * z), np.sum(r)])
         hmat = np.array([[np.sum(s * z * z), np.sum(s * z)], [np.sum(s * z), np.sum(s)]]) + 1e-6 * np.eye(2)
         step = np.linalg.solve(hmat, g)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-7:
+        scale = 1.0
+        while scale > 1e-6 and loss(a - scale * step[0], b - scale * step[1]) > current:
+            scale /= 2
+        if scale <= 1e-6:
+            break
+        a, b = a - scale * step[0], b - scale * step[1]
+        current = loss(a, b)
+        if np.abs(scale * step).max() < 1e-7:
             break
     return float(a), float(b)
 
