@@ -3,8 +3,8 @@
 `tocsin-fast` (the default profile) runs heads over Google's multilingual USE v3. `tocsin-accurate` averages the
 fast heads' calibrated probabilities with those of heads over USE's output, USE's pooled n-gram features and
 multilingual-e5-small side by side, and flags at thresholds chosen on the dev splits for that average
-(`TOCSIN_DETECTORS=tocsin-accurate`; ~10x the time per post). Weights are small .npz files inside the package (`tocsin/models/weights/`), reproduced by `tocsin train`;
-MODEL_CARD.md gives their data and quality.
+(`TOCSIN_DETECTORS=tocsin-accurate`; ~10x the time per post). Weights are small .npz files inside the package
+(`tocsin/models/weights/`), reproduced by `tocsin train`; MODEL_CARD.md gives their data and quality.
 """
 from __future__ import annotations
 
