@@ -120,12 +120,11 @@ def platt(z: np.ndarray, y: np.ndarray, w: np.ndarray, iters: int = 200) -> tupl
         hmat = np.array([[np.sum(s * z * z), np.sum(s * z)], [np.sum(s * z), np.sum(s)]]) + 1e-6 * np.eye(2)
         step = np.linalg.solve(hmat, g)
         scale = 1.0
-        while scale > 1e-6 and loss(a - scale * step[0], b - scale * step[1]) > current:
+        while (new := loss(a - scale * step[0], b - scale * step[1])) > current and scale > 1e-6:
             scale /= 2
-        if scale <= 1e-6:
+        if new > current:
             break
-        a, b = a - scale * step[0], b - scale * step[1]
-        current = loss(a, b)
+        a, b, current = a - scale * step[0], b - scale * step[1], new
         if np.abs(scale * step).max() < 1e-7:
             break
     return float(a), float(b)
