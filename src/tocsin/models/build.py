@@ -14,8 +14,9 @@ from .data import Example, load_all
 from .encoders import ENCODERS
 from .evaluate import read_suite
 from .heads import Head, HeadSet
+from .chargrams import CharModel, LinearConfig, document_frequency, featurise, fit_linear, idf_from
 from .templates import template_examples
-from .train import TrainConfig, choose_threshold, train_head
+from .train import TEMPLATES, TrainConfig, choose_threshold, source_weights, train_head
 
 CATEGORIES = ("hate", "violence", "harassment", "profanity")
 
@@ -97,6 +98,27 @@ def standardiser(examples: list[Example], x: np.ndarray, encoder_key: str) -> tu
     return shift, scale
 
 
+def train_chars(examples: list[Example], cfg: TrainConfig) -> tuple[CharModel, dict[str, np.ndarray]]:
+    """The character n-gram model over the de-obfuscated texts: inverse document frequencies from the train rows,
+    and per category a logistic regression on its train rows with the heads' source weights. Returns the model,
+    rounded as it is saved (half precision), and each category's logits for every example."""
+    texts = [deobfuscate(e.text) for e in examples]
+    train = [i for i, e in enumerate(examples) if e.split == "train"]
+    df, n = document_frequency([texts[i] for i in train])
+    model = CharModel(idf_from(df, n).astype(np.float16).astype(np.float32))
+    x = featurise(texts, model.idf)
+    logits = {}
+    for c in CATEGORIES:
+        tr = np.array([i for i in train if c in examples[i].labels])
+        rows = [examples[i] for i in tr]
+        y = np.array([e.labels[c] for e in rows], dtype=np.float64)
+        coef, model.bias[c] = fit_linear(x.take(tr), y, source_weights(rows, c, {TEMPLATES: cfg.template_boost}),
+                                         LinearConfig(seed=cfg.seed))
+        model.coef[c] = coef.astype(np.float16).astype(np.float32)
+        logits[c] = x.dot(model.coef[c]) + model.bias[c]
+    return model, logits
+
+
 def ensemble(examples: list[Example], x: np.ndarray, heads: dict[str, Head], partner: HeadSet,
              partner_x: np.ndarray) -> dict[str, dict]:
     """Per category, the threshold for the mean probability of these heads (over `x`, already standardised if they
@@ -106,7 +128,8 @@ def ensemble(examples: list[Example], x: np.ndarray, heads: dict[str, Head], par
     out = {}
     for c, head in heads.items():
         dv = [i for i, e in enumerate(examples) if c in e.labels and e.split == "dev"]
-        p = (head.proba(x[dv]) + partner.heads[c].proba(partner.inputs(partner_x[dv]))) / 2
+        texts = [deobfuscate(examples[i].text) for i in dv] if partner.chars is not None else None
+        p = (head.proba(x[dv]) + partner.proba(partner_x[dv], texts)[c]) / 2
         _, out[c] = choose_threshold(p, [examples[i] for i in dv], c)
     return out
 
@@ -126,14 +149,17 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
     standard = standardiser(examples, x, encoder_key)
     if standard is not None:
         x = (x - standard[0]) / standard[1]
+    chars, char_logits = train_chars(examples, cfg) if cfg.chars else (None, {})
     heads: dict[str, Head] = {}
     report: dict[str, dict] = {}
     for c in CATEGORIES:
         tr = [i for i, e in enumerate(examples) if c in e.labels and e.split == "train"]
         dv = [i for i, e in enumerate(examples) if c in e.labels and e.split == "dev"]
-        head, rep = train_head(c, x[tr], [examples[i] for i in tr], x[dv], [examples[i] for i in dv], cfg)
+        head, rep = train_head(c, x[tr], [examples[i] for i in tr], x[dv], [examples[i] for i in dv], cfg,
+                               char_logits[c][dv] if chars is not None else None)
         heads[c], report[c] = head, rep
-        log(f"{c}: dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']} ({rep['train_rows']} train rows)")
+        log(f"{c}: dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']} ({rep['train_rows']} train rows)"
+            + (f"; character n-grams weighted {rep['char_alpha']} (without: {rep['without_chars']})" if chars else ""))
     mixed = None
     if partner is not None:
         key = partner.meta["encoder_key"]
@@ -149,6 +175,6 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
     if mixed is not None:
         meta["ensemble"] = {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
                             "dev": mixed}
-    HeadSet(name, heads, meta, *(standard or (None, None))).save(out)
+    HeadSet(name, heads, meta, *(standard or (None, None)), chars).save(out)
     (out.with_suffix(".json")).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return meta

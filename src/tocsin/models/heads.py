@@ -1,7 +1,9 @@
 """Classification heads over sentence embeddings: inference in numpy, weights in one small .npz.
 
 A head per category is a one-hidden-layer network (or a linear model when the hidden layer is empty) whose
-output logit is Platt-calibrated on the dev splits; the category's threshold was chosen there too.
+output logit is Platt-calibrated on the dev splits; the category's threshold was chosen there too. A head set may
+also carry a character n-gram model (`chargrams.CharModel`): a head with `char_alpha` > 0 adds that many times the
+category's character n-gram logit to its own before calibration, and then needs the texts as well as the vectors.
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .chargrams import CharModel
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -26,6 +30,7 @@ class Head:
     platt_a: float
     platt_b: float
     threshold: float
+    char_alpha: float = 0.0  # weight of the character n-gram logit added before calibration (0: none)
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         if self.w1.shape[1]:
@@ -33,8 +38,13 @@ class Head:
             return h @ self.w2 + self.b2
         return x @ self.w2 + self.b2
 
-    def proba(self, x: np.ndarray) -> np.ndarray:
-        return sigmoid(self.platt_a * self.logits(x) + self.platt_b)
+    def proba(self, x: np.ndarray, char_logits: np.ndarray | None = None) -> np.ndarray:
+        z = self.logits(x)
+        if self.char_alpha:
+            if char_logits is None:
+                raise ValueError(f"the {self.category} head also reads character n-grams: pass their logits")
+            z = z + self.char_alpha * char_logits
+        return sigmoid(self.platt_a * z + self.platt_b)
 
 
 @dataclass
@@ -44,6 +54,7 @@ class HeadSet:
     meta: dict
     shift: np.ndarray | None = None  # inputs are standardised, (x - shift) / scale, before every head
     scale: np.ndarray | None = None
+    chars: CharModel | None = None  # the character n-gram model that heads with char_alpha > 0 read
 
     def inputs(self, x: np.ndarray) -> np.ndarray:
         return x if self.shift is None or self.scale is None else (x - self.shift) / self.scale
@@ -55,6 +66,12 @@ class HeadSet:
             arrays.update({f"{c}.w1": h.w1.astype(np.float16), f"{c}.b1": h.b1.astype(np.float32),
                            f"{c}.w2": h.w2.astype(np.float32),
                            f"{c}.scalars": np.array([h.b2, h.platt_a, h.platt_b, h.threshold], dtype=np.float64)})
+        if self.chars is not None:
+            arrays["chars.idf"] = self.chars.idf.astype(np.float16)
+            for c, coef in self.chars.coef.items():
+                arrays[f"chars.{c}.coef"] = coef.astype(np.float16)
+                arrays[f"chars.{c}.scalars"] = np.array([self.chars.bias[c], self.heads[c].char_alpha
+                                                         if c in self.heads else 0.0], dtype=np.float64)
         if self.shift is not None and self.scale is not None:
             arrays.update({"input.shift": self.shift.astype(np.float32), "input.scale": self.scale.astype(np.float32)})
         meta = dict(self.meta, encoder=self.encoder, categories=list(self.heads))
@@ -71,8 +88,19 @@ class HeadSet:
                 b2, a, b, t = (float(v) for v in z[f"{c}.scalars"])
                 heads[c] = Head(c, z[f"{c}.w1"].astype(np.float32), z[f"{c}.b1"], z[f"{c}.w2"], b2, a, b, t)
             shift, scale = (z[k] if k in z.files else None for k in ("input.shift", "input.scale"))
-        return cls(meta["encoder"], heads, meta, shift, scale)
+            chars = None
+            if "chars.idf" in z.files:
+                chars = CharModel(z["chars.idf"].astype(np.float32))
+                for c in meta["categories"]:
+                    if f"chars.{c}.coef" in z.files:
+                        bias, alpha = (float(v) for v in z[f"chars.{c}.scalars"])
+                        chars.coef[c], chars.bias[c] = z[f"chars.{c}.coef"].astype(np.float32), bias
+                        heads[c].char_alpha = alpha
+        return cls(meta["encoder"], heads, meta, shift, scale, chars)
 
-    def proba(self, x: np.ndarray) -> dict[str, np.ndarray]:
+    def proba(self, x: np.ndarray, texts: list[str] | None = None) -> dict[str, np.ndarray]:
+        """Each head's calibrated probability. `texts` (de-obfuscated, as the encoders saw them) are needed when a
+        head reads character n-grams too."""
         x = self.inputs(x)
-        return {c: h.proba(x) for c, h in self.heads.items()}
+        char = self.chars.logits(texts) if self.chars is not None and texts is not None else {}
+        return {c: h.proba(x, char.get(c)) for c, h in self.heads.items()}

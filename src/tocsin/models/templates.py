@@ -20,8 +20,8 @@ LABELS = {"H": {"hate": 1, "violence": 0}, "HV": {"hate": 1, "violence": 1}, "V"
           "-": {"hate": 0, "violence": 0}, "R": {"hate": 0, "harassment": 1}}
 
 
-def _split(text: str) -> str:
-    return "dev" if int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:4], 16) % 5 == 0 else "train"
+def _split(key: str) -> str:
+    return "dev" if int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:4], 16) % 5 == 0 else "train"
 
 
 def load_templates() -> dict:
@@ -64,6 +64,7 @@ def template_examples(seed: int = 7, fills_per_group: int = 2, typo_share: float
             if kind not in LABELS:
                 continue
             for tmpl in templates:
+                split = _split(f"{block}\x00{kind}\x00{tmpl}")
                 targets = spec["g"] if "{g}" in tmpl else spec["n"] if "{n}" in tmpl else [None]
                 slots = [k for k, v in spec.items() if isinstance(v, list) and k not in ("g", "n") and f"{{{k}}}" in tmpl]
                 fills = fills_per_group if slots and targets != [None] else 6 if slots else 1
@@ -74,7 +75,6 @@ def template_examples(seed: int = 7, fills_per_group: int = 2, typo_share: float
                         if text in seen:
                             continue
                         seen.add(text)
-                        split = _split(text)
                         out.append(Example(text, lang, "tocsin-templates", split, dict(LABELS[kind])))
                         if rng.random() < typo_share:
                             noisy = misspell(text, rng)

@@ -19,6 +19,8 @@ PROFILES = {"fast": "use", "accurate": "use+usep+e5"}
 HIDDEN = {"fast": 512, "accurate": 256}
 # e5 embeds ~30 texts/s here, so the accurate profile trains on a fixed-seed sample of every source (~97k texts)
 CAPS: dict[str, dict[str, int] | None] = {"fast": None, "accurate": {"train": 4000, "dev": 800}}
+# The fast heads also read a character n-gram model (models/chargrams.py); the accurate heads see it through them.
+CHARS = {"fast": True, "accurate": False}
 
 
 def train(args: argparse.Namespace) -> int:
@@ -38,7 +40,7 @@ def train(args: argparse.Namespace) -> int:
             beside = Path(args.out) / "fast.npz" if args.out else None  # fast heads just trained there, if any
             partner = HeadSet.load(beside if beside and beside.exists() else weights_path("fast"))
         train_profile(data, PROFILES[profile], out, Path(args.cache) if args.cache else None,
-                      TrainConfig(hidden=HIDDEN[profile], seed=args.seed, seeds=args.seeds),
+                      TrainConfig(hidden=HIDDEN[profile], seed=args.seed, seeds=args.seeds, chars=CHARS[profile]),
                       log=lambda m: print(f"[{profile}] {m}", file=sys.stderr, flush=True),
                       suites=Path(args.decontaminate) if args.decontaminate else None, cap=CAPS[profile],
                       partner=partner)
