@@ -159,7 +159,8 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
                                char_logits[c][dv] if chars is not None else None)
         heads[c], report[c] = head, rep
         log(f"{c}: dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']} ({rep['train_rows']} train rows)"
-            + (f"; character n-grams weighted {rep['char_alpha']} (without: {rep['without_chars']})" if chars else ""))
+            + (f"; character n-grams weighted {rep['char_alpha']} (without them: dev "
+               f"{float(rep['without_chars']['dev_macro_f1']):.3f})" if chars else ""))
     mixed = None
     if partner is not None:
         key = partner.meta["encoder_key"]
