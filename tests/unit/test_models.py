@@ -1,4 +1,6 @@
 """Training and head machinery on small synthetic data: deterministic, calibrated, round-trips through disk."""
+import re
+
 import numpy as np
 import pytest
 
@@ -192,3 +194,21 @@ def test_standardised_inputs_round_trip_with_their_heads(tmp_path):
     expected = head.proba((x - shift) / scale)
     assert np.allclose(back.proba(x)["hate"], expected, atol=2e-2)
     assert not np.allclose(HeadSet("e", {"hate": head}, {}).proba(x)["hate"], expected, atol=2e-2)
+
+
+def test_templates_are_held_out_whole(monkeypatch):
+    """Every fill and typo variant of a template lands in the same split, so the dev rows hold templates the heads
+    never saw in any wording."""
+    import tocsin.models.templates as tm
+
+    spec = {"xx": {"g": [f"group{i}" for i in range(12)], "neg": ["awful", "dreadful", "terrible"],
+                   "H": [f"Template number {k}: {{g}} are {{neg}} indeed." for k in range(40)]}}
+    monkeypatch.setattr(tm, "load_templates", lambda: spec)
+    ex = tm.template_examples(typo_share=0.5)
+    by_template: dict[str, set[str]] = {}
+    for e in ex:
+        key = re.search(r"(\d+):", e.text).group(1)  # typos touch words of four letters or more, not the number
+        by_template.setdefault(key, set()).add(e.split)
+    assert len(by_template) == 40 and all(len(s) == 1 for s in by_template.values())
+    splits = [next(iter(s)) for s in by_template.values()]
+    assert 0 < splits.count("dev") < len(splits)
