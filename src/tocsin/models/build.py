@@ -120,7 +120,7 @@ def train_chars(examples: list[Example], cfg: TrainConfig) -> tuple[CharModel, d
 
 
 def ensemble(examples: list[Example], x: np.ndarray, heads: dict[str, Head], partner: HeadSet,
-             partner_x: np.ndarray) -> dict[str, dict]:
+             partner_x: np.ndarray, char_logits: dict[str, np.ndarray] | None = None) -> dict[str, dict]:
     """Per category, the threshold for the mean probability of these heads (over `x`, already standardised if they
     read standardised inputs) and a partner head set (the `fast` heads, over their own encoder's vectors
     `partner_x` of the same examples), chosen on the dev rows as a single head's is: the `accurate` profile flags
@@ -129,7 +129,8 @@ def ensemble(examples: list[Example], x: np.ndarray, heads: dict[str, Head], par
     for c, head in heads.items():
         dv = [i for i, e in enumerate(examples) if c in e.labels and e.split == "dev"]
         texts = [deobfuscate(examples[i].text) for i in dv] if partner.chars is not None else None
-        p = (head.proba(x[dv]) + partner.proba(partner_x[dv], texts)[c]) / 2
+        own = char_logits[c][dv] if char_logits else None  # these heads' own character n-gram logits, if any
+        p = (head.proba(x[dv], own) + partner.proba(partner_x[dv], texts)[c]) / 2
         _, out[c] = choose_threshold(p, [examples[i] for i in dv], c)
     return out
 
@@ -165,7 +166,7 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
     if partner is not None:
         key = partner.meta["encoder_key"]
         px = x[:, :ENCODERS[key].dim] if encoder_key.startswith(key + "+") else embed(examples, key, cache_dir, log)
-        mixed = ensemble(examples, x, heads, partner, px)
+        mixed = ensemble(examples, x, heads, partner, px, char_logits)
         for c, rep in mixed.items():
             log(f"{c}: with the {key} heads averaged in, dev macro-F1 {rep['dev_macro_f1']} at threshold "
                 f"{rep['threshold']}")
