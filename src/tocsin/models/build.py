@@ -125,12 +125,15 @@ def ensemble(examples: list[Example], x: np.ndarray, heads: dict[str, Head], par
     read standardised inputs) and a partner head set (the `fast` heads, over their own encoder's vectors
     `partner_x` of the same examples), chosen on the dev rows as a single head's is: the `accurate` profile flags
     on that mean."""
+    dev = np.array([e.split == "dev" for e in examples])
+    texts = [deobfuscate(e.text) for e, d in zip(examples, dev) if d] if partner.chars is not None else None
+    theirs = partner.proba(partner_x[dev], texts)  # every category at once, over every dev row
+    at = np.cumsum(dev) - 1  # an example's row in `theirs`
     out = {}
     for c, head in heads.items():
         dv = [i for i, e in enumerate(examples) if c in e.labels and e.split == "dev"]
-        texts = [deobfuscate(examples[i].text) for i in dv] if partner.chars is not None else None
         own = char_logits[c][dv] if char_logits else None  # these heads' own character n-gram logits, if any
-        p = (head.proba(x[dv], own) + partner.proba(partner_x[dv], texts)[c]) / 2
+        p = (head.proba(x[dv], own) + theirs[c][at[dv]]) / 2
         _, out[c] = choose_threshold(p, [examples[i] for i in dv], c)
     return out
 
