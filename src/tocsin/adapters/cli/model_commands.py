@@ -12,38 +12,41 @@ from ...domain.model import ContentItem
 from ...models.evaluate import Case, evaluate, load_references, read_suite, report_lines
 from .commands import CliError, _engine_only
 
-# fast: heads over USE. accurate: heads over USE's output, its pooled n-gram features and e5 side by side, whose
-# probabilities are averaged with the fast heads' (thresholds chosen on dev for that average), so `--profile all`
-# trains fast first. Their hidden layers are half as wide (256), which keeps the file at ~4 MB for 2,176 inputs.
-PROFILES = {"fast": "use", "accurate": "use+usep+e5"}
-HIDDEN = {"fast": 512, "accurate": 256}
-# e5 embeds ~30 texts/s here, so the accurate profile trains on a fixed-seed sample of every source (~97k texts)
-CAPS: dict[str, dict[str, int] | None] = {"fast": None, "accurate": {"train": 4000, "dev": 800}}
-# The fast heads also read a character n-gram model (models/chargrams.py); the accurate heads see it through them.
-CHARS = {"fast": True, "accurate": False}
+# fast: heads over USE that also read a character n-gram model (models/chargrams.py), trained on every row.
+# accurate: multilingual-e5-small with its top layers fine-tuned for the four categories (models/build_tuned.py,
+# needs torch), its probabilities averaged with the fast heads' (thresholds chosen on dev for that average), so
+# `--profile all` trains fast first.
+PROFILES = ("fast", "accurate")
 
 
 def train(args: argparse.Namespace) -> int:
-    from ...models.build import train_profile
     from ...models.heads import HeadSet
-    from ...models.train import TrainConfig
 
     data = Path(args.data)
     if not data.is_dir():
         raise CliError(f"training data folder {data} not found (expected ../shared/data/train)")
-    profiles = list(PROFILES) if args.profile == "all" else [args.profile]
-    for profile in profiles:
+    suites = Path(args.decontaminate) if args.decontaminate else None
+    cache = Path(args.cache) if args.cache else None
+    for profile in PROFILES if args.profile == "all" else (args.profile,):
         out = Path(args.out) / f"{profile}.npz" if args.out else weights_path(profile)
         t0 = time.monotonic()
-        partner = None
-        if profile == "accurate":
+
+        def log(m: str, profile: str = profile) -> None:
+            print(f"[{profile}] {m}", file=sys.stderr, flush=True)
+
+        if profile == "fast":
+            from ...models.build import train_profile
+            from ...models.train import TrainConfig
+
+            train_profile(data, "use", out, cache, TrainConfig(seed=args.seed, seeds=args.seeds, chars=True), log=log,
+                          suites=suites)
+        else:
+            from ...models.build_tuned import train_accurate
+            from ...models.e5_tune import TuneConfig
+
             beside = Path(args.out) / "fast.npz" if args.out else None  # fast heads just trained there, if any
             partner = HeadSet.load(beside if beside and beside.exists() else weights_path("fast"))
-        train_profile(data, PROFILES[profile], out, Path(args.cache) if args.cache else None,
-                      TrainConfig(hidden=HIDDEN[profile], seed=args.seed, seeds=args.seeds, chars=CHARS[profile]),
-                      log=lambda m: print(f"[{profile}] {m}", file=sys.stderr, flush=True),
-                      suites=Path(args.decontaminate) if args.decontaminate else None, cap=CAPS[profile],
-                      partner=partner)
+            train_accurate(data, out.parent, partner, cache, TuneConfig(seed=args.seed), log=log, suites=suites)
         print(f"{profile}: wrote {out} in {time.monotonic() - t0:.0f}s")
     return 0
 
