@@ -8,13 +8,12 @@ encoder is first used; nothing is downloaded and the package's own file is never
 from __future__ import annotations
 
 import os
-import struct
 import tempfile
 from typing import Any
 
 import numpy as np
 
-from .e5_reader import model_path
+from .e5_reader import layout, model_path
 
 QK = 32
 
@@ -38,27 +37,7 @@ def quantise(w: np.ndarray) -> np.ndarray:
 
 def directory(buf: bytes | bytearray) -> dict[str, tuple[int, int, int]]:
     """Tensor name -> (dtype, offset, nbytes) from a model image (dtype 1: Q4_0, 0: float32)."""
-    o = 8 + 28 + 8
-    n_pieces = struct.unpack_from("<i", buf, o)[0]
-    o += 20
-    (bloblen,) = struct.unpack_from("<Q", buf, o)
-    o += 8 + (n_pieces + 1) * 4 + n_pieces * 4 + bloblen
-    _, nm_bytes = struct.unpack_from("<iI", buf, o)
-    o += 8 + nm_bytes
-    (ndir,) = struct.unpack_from("<i", buf, o)
-    o += 4
-    out = {}
-    for _ in range(ndir):
-        (nl,) = struct.unpack_from("<H", buf, o)
-        o += 2
-        name = bytes(buf[o:o + nl]).decode()
-        o += nl
-        dtype = buf[o]
-        o += 1
-        _, off, nbytes = struct.unpack_from("<IQQ", buf, o)
-        o += 20
-        out[name] = (dtype, off, nbytes)
-    return out
+    return {name: (dtype, off, nbytes) for name, (dtype, _, off, nbytes) in layout(buf, tokenizer=False).tensors.items()}
 
 
 def build(tensors: dict[str, np.ndarray], base: str | None = None) -> bytearray:

