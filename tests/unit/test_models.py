@@ -78,6 +78,11 @@ def test_deobfuscation(raw, clean):
     assert deobfuscate(raw) == clean
 
 
+def test_deobfuscation_can_keep_devanagari():
+    assert deobfuscate("मुझे अपने\u200b घर से प्यार है", romanise_hindi=False) == "मुझे अपने घर से प्यार है"
+    assert deobfuscate("I will k1ll them", romanise_hindi=False) == "I will kill them"
+
+
 def test_merged_seeds_give_the_mean_of_their_logits():
     from tocsin.models.heads import Head
     from tocsin.models.train import TrainConfig, fit, merge
@@ -123,6 +128,38 @@ def test_accurate_profile_flags_at_its_own_dev_thresholds():
     tuned = sets[1].meta["ensemble"]["dev"]
     assert det.thresholds() == {c: tuned[c]["threshold"] for c in det.categories}
     assert FastDetector().thresholds() == {c: sets[0].heads[c].threshold for c in det.categories}
+
+
+def test_each_head_set_reads_hindi_in_the_script_it_was_trained_on():
+    """USE's heads read Devanagari romanised (USE was not trained on Hindi); a head set whose meta says
+    `romanise_hindi: false` (the fine-tuned e5) reads it as written. Each encoder runs once per form of the text."""
+    from tocsin.detect.trained import AccurateDetector
+    from tocsin.models.heads import Head
+
+    seen: list[tuple[str, list[str]]] = []
+
+    class Recording:
+        def __init__(self, key):
+            self.key = key
+
+        def encode(self, texts):
+            seen.append((self.key, list(texts)))
+            return np.array([[float(any("\u0900" <= ch <= "\u097f" for ch in t))] for t in texts], np.float32)
+
+    def head_set(key, meta):
+        head = Head("hate", np.zeros((1, 0), np.float32), np.zeros(0, np.float32), np.ones(1, np.float32),
+                    0.0, 4.0, -2.0, 0.5)
+        return HeadSet(key, {"hate": head}, {"encoder_key": key, **meta})
+
+    det = AccurateDetector()
+    det._sets = [head_set("use", {}), head_set("e5t", {"romanise_hindi": False})]
+    det._encoders = {"use": Recording("use"), "e5t": Recording("e5t")}
+    text = "मुझे अपने घर से प्यार है"
+    p = det.scores([text])["hate"]
+    assert seen == [("use", [deobfuscate(text)]), ("e5t", [deobfuscate(text, romanise_hindi=False)])]
+    assert seen[0][1] == ["mujhe apne ghar se pyar hai"] and seen[1][1] == [text]
+    sig = 1 / (1 + np.exp(-np.array([-2.0, 2.0])))  # USE's head saw Latin letters (0), e5's Devanagari (1)
+    assert p[0] == pytest.approx(sig.mean())
 
 
 def test_platt_stays_finite_on_widely_spread_logits():

@@ -52,18 +52,22 @@ class _HeadsDetector(Detector):
                         self._encoders[key] = ENCODERS[key]()
         return self._sets
 
-    def _encode(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """Every encoder's vectors, each encoder run once however many head sets read it."""
-        return {key: enc.encode(texts) for key, enc in self._encoders.items()}
-
     def scores(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The mean of every head set's probabilities. Each head set reads the texts de-obfuscated as it was trained
+        (meta `romanise_hindi`, true unless it says otherwise); each encoder runs once per form of the texts."""
         sets = self._load()
-        clean = [deobfuscate(t) for t in texts]
-        done = self._encode(clean)
+        clean: dict[bool, list[str]] = {}
+        done: dict[tuple[str, bool], np.ndarray] = {}
         total: dict[str, np.ndarray] = {}
         for hs in sets:
-            x = np.hstack([done[k] for k in hs.meta["encoder_key"].split("+")])
-            for c, p in hs.proba(x, clean).items():
+            form = bool(hs.meta.get("romanise_hindi", True))
+            if form not in clean:
+                clean[form] = [deobfuscate(t, romanise_hindi=form) for t in texts]
+            for key in hs.meta["encoder_key"].split("+"):
+                if (key, form) not in done:
+                    done[(key, form)] = self._encoders[key].encode(clean[form])
+            x = np.hstack([done[(k, form)] for k in hs.meta["encoder_key"].split("+")])
+            for c, p in hs.proba(x, clean[form]).items():
                 total[c] = total.get(c, 0) + p / len(sets)
         return total
 
@@ -105,5 +109,5 @@ class AccurateDetector(_HeadsDetector):
     """The fast heads averaged with multilingual-e5-small fine-tuned for the four categories; thresholds tuned on dev
     for the average."""
     name = "tocsin-accurate"
-    version = "2026.11.4"
+    version = "2026.11.5"
     weight_files = ("fast", "accurate")
