@@ -29,3 +29,23 @@ def test_matcher_example(name, index, example):
 
 def test_match_key_normalises_case_accents_and_evasion():
     assert match_key("Ｖ0TE on Tüesday!!") == match_key("vote on tuesday") == "vote on tuesday"
+
+
+def test_an_e5_bank_finds_hindi_translations_written_in_devanagari():
+    """e5 reads Devanagari far better than romanised Hindi; USE, never trained on Hindi, gets it romanised. Sentences
+    and translations written for this test."""
+    from tocsin.detect.matchers import SemanticMatcher
+    from tocsin.detect.normalise import deobfuscate
+
+    english = ["Muslims are a disease.", "I hate women.", "All refugees should be shot.",
+               "Gay people are wonderful neighbours.", "The weather is nice today.",
+               "The new bridge over the river opens next week."]
+    hindi = ["मुसलमान एक बीमारी हैं।", "मुझे औरतों से नफ़रत है।", "सारे शरणार्थियों को गोली मार देनी चाहिए।",
+             "समलैंगिक लोग बहुत अच्छे पड़ोसी हैं।", "आज मौसम अच्छा है।", "नदी पर बना नया पुल अगले हफ़्ते खुलेगा।"]
+    e5 = SemanticMatcher("e5")
+    assert e5.clean(hindi[:1]) == [hindi[0]] and SemanticMatcher("use").clean(hindi[:1]) == [deobfuscate(hindi[0])]
+    e5.build([(f"e{i}", t) for i, t in enumerate(english)])
+    found = e5.query(hindi, k=1)
+    assert [f[0][0] for f in found] == [f"e{i}" for i in range(len(english))]
+    romanised = e5.query([deobfuscate(t) for t in hindi], k=1)  # what the bank read before: Latin letters
+    assert min(f[0][1] for f in found) > max(f[0][1] for f in romanised)

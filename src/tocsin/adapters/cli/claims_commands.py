@@ -21,15 +21,15 @@ def _vectors(texts: list[str], encoder: str, cache: str | None):
     import numpy as np
 
     from ...detect.matchers import SemanticMatcher
-    from ...detect.normalise import deobfuscate
 
+    matcher = SemanticMatcher(encoder, asymmetric=True)
     cached = None
     if cache:
-        digest = hashlib.sha256("\x00".join(map(deobfuscate, texts)).encode("utf-8")).hexdigest()[:12]
+        digest = hashlib.sha256("\x00".join(matcher.clean(texts)).encode("utf-8")).hexdigest()[:12]
         cached = Path(cache) / f"claims-{encoder}-{digest}.npy"
     if cached and cached.exists():
         return np.load(cached)
-    emb = SemanticMatcher(encoder, asymmetric=True).embed(texts)
+    emb = matcher.embed(texts)
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
         np.save(cached, emb)
