@@ -37,6 +37,15 @@ def test_bank_settings_entries_and_roles(client, keys):
     assert bad.status_code == 422 and "auto" in bad.json()["error"]["message"]
     bad = client.put("/v1/banks/hate-posts", json={"action": "obliterate"}, headers=h(keys["admin"]))
     assert bad.status_code == 422 and "action" in bad.json()["error"]["message"]
+    # e5's cosine for unrelated texts is ~0.8: a semantic e5 bank at USE's 0.6 would send every post to a person
+    bad = client.put("/v1/banks/hate-posts", json={"encoder": "e5"}, headers=h(keys["admin"]))
+    assert bad.status_code == 422 and "suggest: 0.6 is below 0.8" in bad.json()["error"]["message"]
+    ok = client.put("/v1/banks/hate-posts", json={"encoder": "e5", "matchers": ["exact", "near-dup"]},
+                    headers=h(keys["admin"]))
+    assert ok.status_code == 200, ok.text
+    ok = client.put("/v1/banks/hate-posts", json={"encoder": "use", "matchers": ["exact", "near-dup", "semantic"]},
+                    headers=h(keys["admin"]))
+    assert ok.status_code == 200, ok.text
     assert client.put("/v1/banks/x", json={}, headers=h(keys["moderator"])).status_code == 403
     r = client.post("/v1/banks/hate-posts/entries", json={"entries": [{"id": "e1", "text": BANNED},
                                                                       {"id": "e2", "text": ""}]},

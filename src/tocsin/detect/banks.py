@@ -59,6 +59,11 @@ def validate_bank(b: Bank, verdicts: Iterable[str] | None = None) -> Bank:
 
     if b.encoder not in ENCODERS:
         raise BankError(f"encoder: {b.encoder!r} is not one of {', '.join(ENCODERS)}")
+    floor = getattr(ENCODERS[b.encoder], "min_suggest", 0.0)
+    if "semantic" in b.matchers and b.suggest < floor:
+        raise BankError(f"suggest: {b.suggest:g} is below {floor:g}, where the {b.encoder} encoder's cosine for "
+                        f"unrelated texts already lies: with encoder {b.encoder}, set suggest to at least {floor:g} "
+                        "(docs/banks.md)")
     if verdicts is not None and b.action is not None and b.action not in set(verdicts):
         raise BankError(f"action: {b.action!r} is not a verdict of the policy ({', '.join(verdicts)})")
     return b
