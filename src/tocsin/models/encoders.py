@@ -141,6 +141,7 @@ class E5Encoder:
 class TunedE5Encoder:
     """e5 with the top layers tocsin fine-tuned (`path`: their weights, the shipped ones by default)."""
     name, dim = "e5-small-q4-tuned", 384
+    reads_devanagari = True  # what e5 reads well; the heads over it read Hindi as their meta says (trained.py)
 
     def __init__(self, threads: int = 2, path: str | None = None):
         self.threads, self.path = threads, path or tuned_weights()
