@@ -37,7 +37,8 @@ def quantise(w: np.ndarray) -> np.ndarray:
 
 def directory(buf: bytes | bytearray) -> dict[str, tuple[int, int, int]]:
     """Tensor name -> (dtype, offset, nbytes) from a model image (dtype 1: Q4_0, 0: float32)."""
-    return {name: (dtype, off, nbytes) for name, (dtype, _, off, nbytes) in layout(buf, tokenizer=False).tensors.items()}
+    tensors = layout(buf, tokenizer=False).tensors
+    return {name: (dtype, off, nbytes) for name, (dtype, _, off, nbytes) in tensors.items()}
 
 
 def build(tensors: dict[str, np.ndarray], base: str | None = None) -> bytearray:

