@@ -83,6 +83,25 @@ def test_deobfuscation_can_keep_devanagari():
     assert deobfuscate("I will k1ll them", romanise_hindi=False) == "I will kill them"
 
 
+def test_the_tuned_e5_also_reads_each_hindi_train_row_in_latin_letters():
+    """Much Hindi online is typed in Latin letters, so the accurate profile's e5 sees each Devanagari train row twice:
+    as written and romanised. Dev rows are not copied (thresholds are chosen on the data as it comes), nor are rows
+    already in Latin letters."""
+    from tocsin.detect.romanise import romanise
+    from tocsin.models.build_tuned import with_romanised_hindi
+    from tocsin.models.data import Example
+
+    rows = [Example("तुम सब गद्दार हो", "hi", "s", "train", {"hate": 1}),
+            Example("तुम बहुत अच्छे हो", "hi", "s", "dev", {"hate": 0}),
+            Example("tum sab gaddar ho", "hi", "s", "train", {"hate": 1}),
+            Example("you are all traitors", "en", "s", "train", {"hate": 1})]
+    out = with_romanised_hindi(rows)
+    assert out[:4] == rows
+    assert [(e.text, e.split, e.labels, e.source) for e in out[4:]] == [
+        (romanise("तुम सब गद्दार हो"), "train", {"hate": 1}, "s")]
+    assert out[4].text.isascii() and out[4].text.startswith("tum")
+
+
 def test_merged_seeds_give_the_mean_of_their_logits():
     from tocsin.models.heads import Head
     from tocsin.models.train import TrainConfig, fit, merge
