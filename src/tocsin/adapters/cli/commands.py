@@ -247,20 +247,22 @@ def subject_show(args: argparse.Namespace) -> int:
     return 0
 
 
-DEMO_DAY = "2026-11-20"  # the day the demo items are written for
+DEMO_NOW = "2026-11-20T18:00:00Z"  # the moment the demo items are written for: the newest was posted then
 
 
-def _shift_demo(data: bytes, today: str) -> bytes:
-    """Move the demo's times by whole days so that its story happens today (the armed event starts tonight);
-    loading again on the same day changes nothing."""
-    from datetime import date, timedelta
+def _shift_demo(data: bytes, now: str) -> bytes:
+    """Move the demo's times by whole hours so that its story has just happened whenever it is loaded: the newest
+    item is under an hour old and the armed event starts in 5 to 6 hours, always inside the risk model's 12-hour
+    urgency window (shifted by whole days instead, a demo loaded before 11:00 UTC had the event 12-23 hours off, and
+    its case fell to P1). Loading again within the same hour changes nothing."""
+    from datetime import timedelta
 
     from ...domain.clock import iso, parse_iso
 
-    days = (date.fromisoformat(today) - date.fromisoformat(DEMO_DAY)).days
+    hours = int((parse_iso(now) - parse_iso(DEMO_NOW)).total_seconds() // 3600)
 
     def shift(value: str) -> str:
-        return iso(parse_iso(value) + timedelta(days=days))
+        return iso(parse_iso(value) + timedelta(hours=hours))
 
     out = []
     for line in data.decode("utf-8").splitlines():
@@ -275,7 +277,7 @@ def _shift_demo(data: bytes, today: str) -> bytes:
 
 def demo_load(args: argparse.Namespace) -> int:
     raw = resources.files("tocsin.demo").joinpath("items.jsonl").read_bytes()
-    data = _shift_demo(raw, SystemClock().now()[:10])
+    data = _shift_demo(raw, SystemClock().now())
     from ...demo.history import play
 
     with runtime(args) as rt:
