@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -37,13 +36,16 @@ ROMANISE_HINDI = False
 # Hindi online, and the whole Multilingual HateCheck Hindi suite, is typed that way. Measured and not shipped
 # (MODEL_CARD, "Tried and not shipped"): the Hindi dev rows in Latin letters barely moved, overall dev fell a little.
 HINDI_BOTH_SCRIPTS = False
-_DEVANAGARI = re.compile("[\u0900-\u097f]")
 
 
 def with_romanised_hindi(examples: list) -> list:
-    """`examples` and, after them, a Latin-letter copy of each train row written in Devanagari."""
-    return examples + [replace(e, text=romanise(e.text)) for e in examples
-                       if e.split == "train" and _DEVANAGARI.search(e.text)]
+    """`examples` and, after them, a Latin-letter copy of each train row with Devanagari in it (those romanising
+    changes)."""
+    copies = []
+    for e in examples:
+        if e.split == "train" and (latin := romanise(e.text)) != e.text:
+            copies.append(replace(e, text=latin))
+    return examples + copies
 
 
 def _states(model, texts: list[str], cfg: e5_tune.TuneConfig, cache_dir: Path | None, log) -> list:
@@ -76,11 +78,11 @@ def train_accurate(data_root: Path, out_dir: Path, partner: HeadSet, cache_dir: 
     examples = load_all(data_root) + template_examples()
     examples, dropped = decontaminate(examples, suites)
     examples = capped(examples, CAP, cfg.seed)
-    sampled = len(examples)
+    log(f"data: {len(examples)} examples (at most {CAP} per source and split); {dropped} dropped for equalling an "
+        f"evaluation case in {suites}")
     if HINDI_BOTH_SCRIPTS:
-        examples = with_romanised_hindi(examples)
-    log(f"data: {sampled} examples (at most {CAP} per source and split) and {len(examples) - sampled} romanised "
-        f"copies of Hindi train rows; {dropped} dropped for equalling an evaluation case in {suites}")
+        sampled, examples = len(examples), with_romanised_hindi(examples)
+        log(f"data: and {len(examples) - sampled} romanised copies of Hindi train rows")
     texts = [deobfuscate(e.text, romanise_hindi=ROMANISE_HINDI) for e in examples]
     model = e5_tune.build_model(cfg, CATEGORIES)
     states = _states(model, texts, cfg, cache_dir, log)
