@@ -7,11 +7,15 @@
    side on both), USE, e5 of the post without a quoted tweet's "— Name (@handle) date" signature, BM25, word
    overlap and character n-grams, each also as a z-score among the candidates;
 3. orders them by a logistic re-ranker whose weights ship in `models/weights/claims.json` (`tocsin train-claims`
-   reproduces them from the CLEF CheckThat! 2020 training queries). The score is the re-ranker's probability,
-   Platt-scaled on those queries, so a bank's `suggest` and `auto` thresholds read as chances of a true match.
+   reproduces them from the CLEF CheckThat! 2020 training queries);
+4. re-scores the re-ranker's best 10 with a cross-encoder that reads claim and post as one text
+   (`models.claim_pairs`; its tuned e5 layers ship in `models/weights/claims_pairs.npz`), when the weights have one.
+The score is a probability, Platt-scaled on the training queries' held-out folds, so a bank's `suggest` and
+`auto` thresholds read as chances of a true match.
 
 It embeds every entry with e5 (~30 claims/s on 2 cores) and every post twice (three times when it quotes a
-tweet), so it is meant for claims banks, not for every bank; docs/banks.md gives its measured quality.
+tweet), plus one pass per re-scored pair, so it is meant for claims banks, not for every bank; docs/banks.md gives
+its measured quality and cost.
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ class ClaimMatcher(Matcher):
         """`weights`: a re-ranker (its JSON as a dict or a path); the shipped one by default."""
         self._weights = weights
         self._ranker = None
+        self._pairs: object = None  # the cross-encoder stage: None until loaded, False when there is none
         self._e5 = SemanticMatcher("e5", asymmetric=True)
         self._use = SemanticMatcher("use")
         self._ids: list[str] = []
@@ -54,12 +59,34 @@ class ClaimMatcher(Matcher):
 
     @ranker.setter
     def ranker(self, ranker) -> None:
-        self._ranker = ranker
+        """A re-ranker of the caller's; the cross-encoder stage, trained with the shipped one, is left out."""
+        self._ranker, self._pairs = ranker, False
+
+    @property
+    def cross_encoder(self):
+        """The last stage (`models.claim_pairs.CrossEncoder`) when the weights have one, else None."""
+        from ..models.claim_pairs import CrossEncoder
+
+        if self._pairs is None:
+            w = self._weights if self._weights is not None else WEIGHTS
+            doc = w if isinstance(w, dict) else json.loads(Path(w).read_text("utf-8"))
+            folder = WEIGHTS.parent if isinstance(w, dict) else Path(w).parent
+            self._pairs = CrossEncoder.from_dict(doc["cross_encoder"], folder) if "cross_encoder" in doc else False
+        return self._pairs or None
+
+    @cross_encoder.setter
+    def cross_encoder(self, stage) -> None:
+        self._pairs = stage or False
 
     @property
     def ids(self) -> list[str]:
         """Entry ids in index order: `features` and `cosine_top` answer with positions in this list."""
         return self._ids
+
+    @property
+    def texts(self) -> list[str]:
+        """Entry texts in index order."""
+        return self._texts
 
     @property
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
@@ -113,11 +140,30 @@ class ClaimMatcher(Matcher):
         out: list[list[Match]] = []
         for s in range(0, len(texts), self.chunk):  # a few score matrices of chunk x entries at a time
             cand, x = self.features(texts[s:s + self.chunk])
-            prob = self.ranker.probability(x)
-            order = np.argsort(-prob, axis=1, kind="stable")[:, :k]
+            prob, key = self._scored(texts[s:s + self.chunk], cand, x)
+            order = np.argsort(-key, axis=1, kind="stable")[:, :k]
             out += [[(self._ids[int(cand[r, j])], round(float(prob[r, j]), 4)) for j in row]
                     for r, row in enumerate(order)]
         return out
+
+    def _scored(self, texts: Sequence[str], cand: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(probability, ordering key) per candidate: the re-ranker's, or with the cross-encoder over its top."""
+        from ..models.claim_pairs import combined_key
+
+        prob = self.ranker.probability(x)
+        stage = self.cross_encoder
+        if stage is None:
+            return prob, prob
+        scores = self.ranker.scores(x)
+        top = np.argsort(-scores, axis=1, kind="stable")[:, :stage.top]
+        rows = np.arange(len(texts))[:, None]
+        logits = stage.logits([self._texts[int(i)] for i in cand[rows, top].reshape(-1)],
+                              [t for t in texts for _ in range(top.shape[1])]).reshape(top.shape)
+        key = combined_key(scores, top, logits, stage.weight)
+        floor = stage.probability(key[rows, top] - 1e3)
+        prob = np.minimum(prob, floor.min(axis=1, keepdims=True))  # below the top: never above a re-scored one
+        prob[rows, top] = floor
+        return prob, key
 
     @classmethod
     def examples(cls) -> list[MatchExample]:

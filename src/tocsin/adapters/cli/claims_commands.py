@@ -71,33 +71,53 @@ def unrelated_posts(train_root: Path, n: int = NEGATIVES, seed: int = 13) -> lis
     return texts[:n]
 
 
+def labelled(m, root: Path, split: str, negatives: list[str]):
+    """(post texts, candidates, features, labels) for one split's queries followed by the unrelated posts, whose
+    candidates are all wrong."""
+    import numpy as np
+
+    from ...models.claims import load_clef2020
+
+    _, queries, rel = load_clef2020(root, split)
+    posts = [t for _, t in queries] + negatives
+    cand, x = m.features(posts)
+    y = np.array([[m.ids[i] in rel.get(q, ()) for i in row] for (q, _), row in zip(queries, cand)])
+    return posts, cand, x, np.concatenate([y, np.zeros((len(negatives), cand.shape[1]), bool)])
+
+
 def fit_reranker(m, root: Path, split: str, negatives: list[str]):
     """The re-ranker trained on one split's queries, their candidates labelled by the split's relevance pairs, and
     on posts that repeat no claim (every candidate wrong): without them it learns only which candidate is best
     *relative* to the others, and an unrelated post's best candidate scores high (~10 % of unrelated English
     tweets reached 0.5; ~1 % with 400 of them)."""
-    import numpy as np
+    from ...models.claims import Reranker
 
-    from ...models.claims import Reranker, load_clef2020
-
-    _, queries, rel = load_clef2020(root, split)
-    cand, x = m.features([t for _, t in queries] + negatives)
-    y = np.array([[m.ids[i] in rel.get(q, ()) for i in row] for (q, _), row in zip(queries, cand)])
-    y = np.concatenate([y, np.zeros((len(negatives), cand.shape[1]), bool)])
+    _, _, x, y = labelled(m, root, split, negatives)
     return Reranker().fit(x, y)
 
 
 def train_claims(args: argparse.Namespace) -> int:
+    """The re-ranker, then (unless --no-cross-encoder) the cross-encoder over its top candidates, written beside
+    it as claims_pairs.npz (needs torch; ~35 min on 2 cores)."""
     from ...detect.claim_match import WEIGHTS
+    from ...models.claims import Reranker
 
     root = Path(args.data)
+    out = Path(args.out) if args.out else WEIGHTS
     t0 = time.monotonic()
     negatives = unrelated_posts(Path(args.train_data))
     m, _, _ = _matcher(root, True, args.cache)
-    ranker = fit_reranker(m, root, "train", negatives)
-    out = Path(args.out) if args.out else WEIGHTS
+    posts, cand, x, y = labelled(m, root, "train", negatives)
+    ranker = Reranker().fit(x, y)
     doc = {"about": "tocsin claims matcher re-ranker, trained by `tocsin train-claims` on the CLEF CheckThat! 2020 "
                     "task 2 train queries and 400 unrelated tweets (see docs/banks.md)", **ranker.to_dict()}
+    if args.cross_encoder:
+        from ...models.claim_pairs import fit_cross_encoder
+
+        stage, _ = fit_cross_encoder(m.texts, posts, cand, ranker.scores(x), y,
+                                     len(posts) - len(negatives), out.parent / "claims_pairs.npz",
+                                     log=lambda msg: print(f"[{time.monotonic() - t0:6.0f}s] {msg}", flush=True))
+        doc["cross_encoder"] = stage.to_dict()
     out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     print(f"claims: wrote {out} in {time.monotonic() - t0:.0f}s")
     return 0
@@ -118,7 +138,12 @@ def eval_claims(args: argparse.Namespace) -> int:
     if args.rerank:
         if args.split != "dev":
             m.ranker = fit_reranker(m, root, "dev", unrelated_posts(Path(args.train_data)))
-            how = "trained on dev"
+            how = "trained on dev, without the cross-encoder"
+        elif not args.cross_encoder:
+            m.cross_encoder = None
+            how += ", without the cross-encoder"
+        elif m.cross_encoder is not None:
+            how += f", cross-encoder over its top {m.cross_encoder.top}"
         t1 = time.monotonic()
         found = m.query(texts, max(args.k, 5))
         ranked = {qid: [eid for eid, _ in row] for (qid, _), row in zip(queries, found)}
@@ -179,6 +204,8 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--train-data", default="../shared/data/train", help="where the unrelated posts come from")
     p.add_argument("--out", help="weights file (default: the package's own models/weights/claims.json)")
     p.add_argument("--cache", help="folder to cache claim embeddings in (outside the repository)")
+    p.add_argument("--no-cross-encoder", dest="cross_encoder", action="store_false",
+                   help="the re-ranker only (no torch needed); the matcher then ranks by it alone")
     p.set_defaults(func=train_claims)
     p = sub.add_parser("eval-claims", parents=[common],
                        help="MAP@k of fact-checked claim retrieval on CLEF CheckThat! 2020 task 2.")
@@ -191,6 +218,8 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
                    help="with --no-rerank: weight of BM25 (scaled to the query's best) added to the e5 cosine")
     p.add_argument("--no-rerank", dest="rerank", action="store_false",
                    help="rank by e5 + BM25 alone, without the re-ranker")
+    p.add_argument("--no-cross-encoder", dest="cross_encoder", action="store_false",
+                   help="the shipped re-ranker without the cross-encoder over its top candidates")
     p.add_argument("--keep-duplicates", dest="dedup", action="store_false",
                    help="rank every claim, also those equal to an earlier one (a bank import marks them duplicates)")
     p.add_argument("--cache", help="folder to cache claim embeddings in (outside the repository)")
