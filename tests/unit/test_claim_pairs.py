@@ -57,10 +57,11 @@ class FakeStage:
     """A cross-encoder whose logit is +6 for the pairs naming the claim's keyword, -6 otherwise."""
     top, weight, platt = 2, 1.0, (1.0, 0.0)
 
-    def __init__(self, keyword: str):
-        self.keyword = keyword
+    def __init__(self, keyword: str, gate: float = 0.0):
+        self.keyword, self.gate, self.read = keyword, gate, []
 
     def logits(self, claims, posts):
+        self.read += posts
         return np.array([6.0 if self.keyword in c else -6.0 for c in claims])
 
     def probability(self, mixed):
@@ -84,6 +85,22 @@ def test_the_matcher_puts_the_stage_s_choice_first_and_no_lower_candidate_above_
     order = np.argsort(-key[0], kind="stable").tolist()
     assert order == [2, 0, 1] and prob[0, 2] > 0.99 > prob[0, 0]
     assert prob[0, 1] <= prob[0, 0]  # below the re-scored top: never above it
+
+
+def test_posts_below_the_gate_keep_the_re_ranker_s_scores_and_cost_no_pair():
+    from tocsin.detect.claim_match import ClaimMatcher
+    from tocsin.models.claims import Reranker
+
+    m = ClaimMatcher()
+    m._texts = ["alpha claim", "beta claim", "gamma claim"]
+    m.ranker = Reranker.from_dict({"l2": 0, "mu": [0.0], "sd": [1.0], "w": [1.0, 0.0], "platt": [1.0, 0.0]})
+    m.cross_encoder = stage = FakeStage("gamma", gate=0.5)
+    cand = np.array([[0, 1, 2], [0, 1, 2]])
+    x = np.array([[[3.0], [2.0], [2.5]], [[-3.0], [-2.0], [-2.5]]])  # best chance: 0.95 and 0.12
+    prob, key = m._scored(["a likely post", "an unlikely post"], cand, x)
+    assert stage.read == ["a likely post"] * 2  # only the first post's top 2 were read as pairs
+    assert np.allclose(prob[1], m.ranker.probability(x[1:])[0]) and np.argsort(-key[1]).tolist() == [1, 2, 0]
+    assert np.argsort(-key[0], kind="stable").tolist() == [2, 0, 1]
 
 
 def test_a_stage_whose_file_is_missing_says_which(tmp_path):

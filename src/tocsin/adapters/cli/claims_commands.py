@@ -114,7 +114,7 @@ def train_claims(args: argparse.Namespace) -> int:
     if args.cross_encoder:
         from ...models.claim_pairs import fit_cross_encoder
 
-        stage, _ = fit_cross_encoder(m.texts, posts, cand, ranker.scores(x), y,
+        stage, _ = fit_cross_encoder(m.texts, posts, cand, ranker.scores(x), ranker.probability(x), y,
                                      len(posts) - len(negatives), out.parent / "claims_pairs.npz",
                                      log=lambda msg: print(f"[{time.monotonic() - t0:6.0f}s] {msg}", flush=True))
         doc["cross_encoder"] = stage.to_dict()
