@@ -11,8 +11,8 @@
 4. re-scores the re-ranker's best 10 with a cross-encoder that reads claim and post as one text
    (`models.claim_pairs`; its tuned e5 layers ship in `models/weights/claims_pairs.npz`), when the weights have one
    and the re-ranker gives the post's best candidate at least the stage's `gate`.
-The score is a probability, Platt-scaled on the training queries' held-out folds, so a bank's `suggest` and
-`auto` thresholds read as chances of a true match.
+The score is a probability, Platt-scaled on the training queries (the cross-encoder's part on their held-out
+folds), so a bank's `suggest` and `auto` thresholds read as chances of a true match.
 
 It embeds every entry with e5 (~30 claims/s on 2 cores) and every post twice (three times when it quotes a
 tweet), plus one pass per re-scored pair, so it is meant for claims banks, not for every bank; docs/banks.md gives
