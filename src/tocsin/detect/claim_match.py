@@ -49,13 +49,24 @@ class ClaimMatcher(Matcher):
         self._p = np.zeros((0, 384), np.float32)
         self._u = np.zeros((0, 512), np.float32)
 
-    @property
-    def ranker(self):
+    def _load(self) -> None:
+        """Read the weights once: the re-ranker and, when they have one, the cross-encoder stage (each unless the
+        caller has set it)."""
+        from ..models.claim_pairs import CrossEncoder
         from ..models.claims import Reranker
 
+        w = self._weights if self._weights is not None else WEIGHTS
+        doc = w if isinstance(w, dict) else json.loads(Path(w).read_text("utf-8"))
         if self._ranker is None:
-            w = self._weights if self._weights is not None else WEIGHTS
-            self._ranker = Reranker.from_dict(w if isinstance(w, dict) else json.loads(Path(w).read_text("utf-8")))
+            self._ranker = Reranker.from_dict(doc)
+        if self._pairs is None:
+            folder = WEIGHTS.parent if isinstance(w, dict) else Path(w).parent
+            self._pairs = CrossEncoder.from_dict(doc["cross_encoder"], folder) if "cross_encoder" in doc else False
+
+    @property
+    def ranker(self):
+        if self._ranker is None:
+            self._load()
         return self._ranker
 
     @ranker.setter
@@ -66,13 +77,8 @@ class ClaimMatcher(Matcher):
     @property
     def cross_encoder(self):
         """The last stage (`models.claim_pairs.CrossEncoder`) when the weights have one, else None."""
-        from ..models.claim_pairs import CrossEncoder
-
         if self._pairs is None:
-            w = self._weights if self._weights is not None else WEIGHTS
-            doc = w if isinstance(w, dict) else json.loads(Path(w).read_text("utf-8"))
-            folder = WEIGHTS.parent if isinstance(w, dict) else Path(w).parent
-            self._pairs = CrossEncoder.from_dict(doc["cross_encoder"], folder) if "cross_encoder" in doc else False
+            self._load()
         return self._pairs or None
 
     @cross_encoder.setter
