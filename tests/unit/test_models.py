@@ -209,3 +209,35 @@ def test_templates_are_held_out_whole(monkeypatch):
     assert len(by_template) == 40 and all(len(s) == 1 for s in by_template.values())
     splits = [next(iter(s)) for s in by_template.values()]
     assert 0 < splits.count("dev") < len(splits)
+
+
+def test_templates_fill_the_oblique_form_with_its_own_group(monkeypatch):
+    """`{go}` is the same group as `{g}` in the form a postposition needs (Hindi "musalmanon ko"), so a template
+    using it reads grammatically; the two lists pair by position."""
+    import tocsin.models.templates as tm
+
+    spec = {"xx": {"g": ["musalman", "isai"], "go": ["musalmanon", "isaiyon"],
+                   "H": ["{go} ko nikaalo, {g} yahan nahi."]}}
+    monkeypatch.setattr(tm, "load_templates", lambda: spec)
+    texts = {e.text for e in tm.template_examples(typo_share=0.0)}
+    assert texts == {"Musalmanon ko nikaalo, musalman yahan nahi.", "Isaiyon ko nikaalo, isai yahan nahi."}
+
+
+def test_templates_name_the_block_when_oblique_forms_do_not_pair(monkeypatch):
+    import tocsin.models.templates as tm
+
+    spec = {"xx": {"g": ["a", "b"], "go": ["c"], "H": ["{go} x."]}}
+    monkeypatch.setattr(tm, "load_templates", lambda: spec)
+    with pytest.raises(ValueError, match=r"block 'xx'.*'go' list.*2 entries.*has 1"):
+        tm.template_examples()
+
+
+def test_editing_one_template_block_leaves_other_blocks_fills_alone(monkeypatch):
+    import tocsin.models.templates as tm
+
+    a = {"g": [f"g{i}" for i in range(5)], "neg": ["bad", "awful", "dire", "grim"], "H": ["{g} are {neg} sometimes."]}
+    b = {"g": ["x", "y"], "neg": ["slow", "late", "loud"], "H": ["{g} are {neg} now.", "All {g} are {neg}."]}
+    monkeypatch.setattr(tm, "load_templates", lambda: {"aa": a, "bb": b})
+    before = [e.text for e in tm.template_examples() if e.lang == "bb"]
+    monkeypatch.setattr(tm, "load_templates", lambda: {"aa": {**a, "H": a["H"] + ["More: {g} are {neg}."]}, "bb": b})
+    assert [e.text for e in tm.template_examples() if e.lang == "bb"] == before

@@ -54,23 +54,40 @@ def misspell(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+def _targets(block: str, spec: dict, tmpl: str) -> list[dict]:
+    """The group each fill names: `{g}` (and `{go}`, the same group's oblique form where a language declines it,
+    as Hindi and Arabic do after a postposition or preposition), else `{n}`, else none."""
+    if "{go}" in tmpl:
+        g, go = spec.get("g") or [], spec.get("go") or []
+        if len(go) != len(g) or not g:
+            raise ValueError(f"templates.yaml, block {block!r}: a template uses {{go}}, so the block needs a 'go' list "
+                             f"as long as 'g' ({len(g)} entries), one oblique form per group; it has {len(go)}")
+        return [{"g": a, "go": b} for a, b in zip(g, go)]
+    if "{g}" in tmpl:
+        return [{"g": a} for a in spec["g"]]
+    if "{n}" in tmpl:
+        return [{"n": a} for a in spec["n"]]
+    return [{}]
+
+
 def template_examples(seed: int = 7, fills_per_group: int = 2, typo_share: float = 0.3) -> list[Example]:
-    rng = random.Random(seed)
     out: list[Example] = []
     seen: set[str] = set()
     for block, spec in load_templates().items():
+        rng = random.Random(f"{seed}\x00{block}")  # a block's own stream: editing one language leaves others' fills put
         lang = spec.get("lang", block)
         for kind, templates in spec.items():
             if kind not in LABELS:
                 continue
             for tmpl in templates:
                 split = _split(f"{block}\x00{kind}\x00{tmpl}")
-                targets = spec["g"] if "{g}" in tmpl else spec["n"] if "{n}" in tmpl else [None]
-                slots = [k for k, v in spec.items() if isinstance(v, list) and k not in ("g", "n") and f"{{{k}}}" in tmpl]
-                fills = fills_per_group if slots and targets != [None] else 6 if slots else 1
+                targets = _targets(block, spec, tmpl)
+                slots = [k for k, v in spec.items()
+                         if isinstance(v, list) and k not in ("g", "go", "n") and f"{{{k}}}" in tmpl]
+                fills = fills_per_group if slots and targets != [{}] else 6 if slots else 1
                 for target in targets:
                     for _ in range(fills):
-                        text = tmpl.format(g=target, n=target, **{k: rng.choice(spec[k]) for k in slots})
+                        text = tmpl.format(**target, **{k: rng.choice(spec[k]) for k in slots})
                         text = text[0].upper() + text[1:]
                         if text in seen:
                             continue
