@@ -231,13 +231,3 @@ def test_templates_name_the_block_when_oblique_forms_do_not_pair(monkeypatch):
     with pytest.raises(ValueError, match=r"block 'xx'.*'go' list.*2 entries.*has 1"):
         tm.template_examples()
 
-
-def test_editing_one_template_block_leaves_other_blocks_fills_alone(monkeypatch):
-    import tocsin.models.templates as tm
-
-    a = {"g": [f"g{i}" for i in range(5)], "neg": ["bad", "awful", "dire", "grim"], "H": ["{g} are {neg} sometimes."]}
-    b = {"g": ["x", "y"], "neg": ["slow", "late", "loud"], "H": ["{g} are {neg} now.", "All {g} are {neg}."]}
-    monkeypatch.setattr(tm, "load_templates", lambda: {"aa": a, "bb": b})
-    before = [e.text for e in tm.template_examples() if e.lang == "bb"]
-    monkeypatch.setattr(tm, "load_templates", lambda: {"aa": {**a, "H": a["H"] + ["More: {g} are {neg}."]}, "bb": b})
-    assert [e.text for e in tm.template_examples() if e.lang == "bb"] == before

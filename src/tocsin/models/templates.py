@@ -71,10 +71,10 @@ def _targets(block: str, spec: dict, tmpl: str) -> list[dict]:
 
 
 def template_examples(seed: int = 7, fills_per_group: int = 2, typo_share: float = 0.3) -> list[Example]:
+    rng = random.Random(seed)  # one stream for all blocks, so adding a template re-draws later blocks' fills
     out: list[Example] = []
     seen: set[str] = set()
     for block, spec in load_templates().items():
-        rng = random.Random(f"{seed}\x00{block}")  # a block's own stream: editing one language leaves others' fills put
         lang = spec.get("lang", block)
         for kind, templates in spec.items():
             if kind not in LABELS:
