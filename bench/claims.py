@@ -57,7 +57,7 @@ def bench_claims() -> dict:
     matcher = _timed(lambda ps: m.query(ps, 5), posts)
     unrelated = []
     if TRAIN.is_dir():
-        from tocsin.adapters.cli.claims_commands import NEGATIVES, unrelated_posts
+        from tocsin.models.claims import NEGATIVES, unrelated_posts
 
         unrelated = _timed(lambda ps: m.query(ps, 5), unrelated_posts(TRAIN, NEGATIVES + N_POSTS)[NEGATIVES:])
 

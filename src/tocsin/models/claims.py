@@ -47,6 +47,24 @@ def load_clef2020(root: Path, split: str) -> tuple[list[tuple[str, str]], list[t
     return claims, queries, qrels
 
 
+NEGATIVES = 400  # unrelated posts beside the 800 CLEF train queries, for the re-ranker and bench
+
+
+def unrelated_posts(train_root: Path, n: int = NEGATIVES, seed: int = 13) -> list[str]:
+    """`n` English tweets of five words or more from the Founta et al. training rows (abusive and ordinary
+    tweets, none about a fact-checked claim), drawn with a fixed seed."""
+    import random
+
+    from .data import load_all
+
+    if not train_root.is_dir():
+        raise FileNotFoundError(f"training data folder {train_root} not found (the unrelated posts come from it)")
+    texts = sorted({e.text for e in load_all(train_root, ["roettger2022"])
+                    if e.source == "fou18_en" and e.split == "train" and len(e.text.split()) >= 5})
+    random.Random(seed).shuffle(texts)
+    return texts[:n]
+
+
 def _tuple(cell: str) -> Any:
     """MultiClaim's cells are Python literals: (original, English translation, [(language, confidence)])."""
     try:

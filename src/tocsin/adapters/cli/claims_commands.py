@@ -10,7 +10,6 @@ from pathlib import Path
 from .commands import CliError
 
 DATA = "../shared/data/claims/clef2020-checkthat-task2-en/v3.0"
-NEGATIVES = 400  # unrelated posts beside the 800 train queries
 
 
 def _vectors(texts: list[str], encoder: str, cache: str | None):
@@ -56,19 +55,14 @@ def _matcher(root: Path, dedup: bool, cache: str | None):
     return m, claims, total - len(claims)
 
 
-def unrelated_posts(train_root: Path, n: int = NEGATIVES, seed: int = 13) -> list[str]:
-    """`n` English tweets of five words or more from the Founta et al. training rows (abusive and ordinary
-    tweets, none about a fact-checked claim), drawn with a fixed seed."""
-    import random
+def unrelated_posts(train_root: Path) -> list[str]:
+    """The re-ranker's unrelated posts (`models.claims.unrelated_posts`), a missing folder as a CLI error."""
+    from ...models.claims import unrelated_posts as sample
 
-    from ...models.data import load_all
-
-    if not train_root.is_dir():
-        raise CliError(f"training data folder {train_root} not found (the unrelated posts come from it)")
-    texts = sorted({e.text for e in load_all(train_root, ["roettger2022"])
-                    if e.source == "fou18_en" and e.split == "train" and len(e.text.split()) >= 5})
-    random.Random(seed).shuffle(texts)
-    return texts[:n]
+    try:
+        return sample(train_root)
+    except FileNotFoundError as exc:
+        raise CliError(str(exc)) from None
 
 
 def labelled(m, root: Path, split: str, negatives: list[str]):
