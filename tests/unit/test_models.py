@@ -231,3 +231,11 @@ def test_templates_name_the_block_when_oblique_forms_do_not_pair(monkeypatch):
     with pytest.raises(ValueError, match=r"block 'xx'.*'go' list.*2 entries.*has 1"):
         tm.template_examples()
 
+
+
+def test_templates_name_the_block_when_a_template_targets_two_kinds_of_group(monkeypatch):
+    import tocsin.models.templates as tm
+
+    monkeypatch.setattr(tm, "load_templates", lambda: {"xx": {"g": ["a"], "n": ["b"], "H": ["{g} and {n}."]}})
+    with pytest.raises(ValueError, match=r"block 'xx'.*both a protected group"):
+        tm.template_examples()

@@ -57,6 +57,9 @@ def misspell(text: str, rng: random.Random) -> str:
 def _targets(block: str, spec: dict, tmpl: str) -> list[dict]:
     """The group each fill names: `{g}` (and `{go}`, the same group's oblique form where a language declines it,
     as Hindi and Arabic do after a postposition or preposition), else `{n}`, else none."""
+    if "{n}" in tmpl and ("{g}" in tmpl or "{go}" in tmpl):
+        raise ValueError(f"templates.yaml, block {block!r}: template {tmpl!r} names both a protected group and a "
+                         "non-protected one ({n}); a template targets one of them")
     if "{go}" in tmpl:
         g, go = spec.get("g") or [], spec.get("go") or []
         if len(go) != len(g) or not g:
