@@ -64,6 +64,15 @@ def test_templates_expand_in_every_language_with_both_classes():
     assert all("{" not in e.text for e in ex)
 
 
+def test_template_contrasts_are_harassment_negatives_in_every_language():
+    # harassment is labelled by three corpora (de, es, pt) only; without the contrasts as negatives the templates'
+    # insults (R) taught "Hindi text is harassment"
+    ex = template_examples()
+    for lang in {e.lang for e in ex}:
+        har = [e.labels["harassment"] for e in ex if e.lang == lang and "harassment" in e.labels]
+        assert 0 < sum(har) < len(har), lang
+
+
 @pytest.mark.parametrize("raw,clean", [("I will k1ll them", "I will kill them"), ("k i l l", "kill"),
                                        ("h\u200bate", "hate"), ("I hаte", "I hate"), ("you 🐀", "you rat"),
                                        ("see you at 10pm on the 1st", "see you at 10pm on the 1st"),

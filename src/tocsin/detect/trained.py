@@ -101,7 +101,7 @@ class _HeadsDetector(Detector):
 
 class FastDetector(_HeadsDetector):
     name = "tocsin-fast"
-    version = "2026.11.6"
+    version = "2026.11.7"
     weight_files = ("fast",)
 
 
@@ -109,5 +109,5 @@ class AccurateDetector(_HeadsDetector):
     """The fast heads averaged with multilingual-e5-small fine-tuned for the four categories; thresholds tuned on dev
     for the average."""
     name = "tocsin-accurate"
-    version = "2026.11.6"
+    version = "2026.11.7"
     weight_files = ("fast", "accurate")

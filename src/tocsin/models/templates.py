@@ -17,7 +17,7 @@ import yaml
 from .data import Example
 
 LABELS = {"H": {"hate": 1, "violence": 0}, "HV": {"hate": 1, "violence": 1}, "V": {"hate": 0, "violence": 1},
-          "-": {"hate": 0, "violence": 0}, "R": {"hate": 0, "harassment": 1}}
+          "-": {"hate": 0, "violence": 0, "harassment": 0}, "R": {"hate": 0, "harassment": 1}}
 
 
 def _split(key: str) -> str:
