@@ -30,7 +30,7 @@ CAP = {"train": 4000, "dev": 800}  # per source and split: fine-tuning reads ~55
 BOOST = 4.0  # the templates' weight, as for the heads
 # e5 reads Hindi in Devanagari as written, not romanised as USE does (since 2026.11.5): it knows Devanagari far
 # better (cosine to an English translation ~0.9 against ~0.8 romanised). Recorded in the head set's meta, which the
-# detector follows (detect/trained.py); MODEL_CARD "Hindi as written".
+# detector follows (detect/trained.py); MODEL_CARD "Version history", 2026.11.5.
 ROMANISE_HINDI = False
 # Whether e5 also reads every Hindi train row a second time in Latin letters (romanised as USE's input is), since much
 # Hindi online, and the whole Multilingual HateCheck Hindi suite, is typed that way. Measured and not shipped
