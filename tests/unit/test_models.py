@@ -190,6 +190,41 @@ def test_each_head_set_reads_hindi_in_the_script_it_was_trained_on():
     assert p[0] == pytest.approx(sig.mean())
 
 
+def test_hindi_typed_in_latin_letters_reaches_e5_in_devanagari():
+    """A head set that reads Hindi in Devanagari (e5) gets Hindi typed in Latin letters written back in Devanagari,
+    for the items whose language is Hindi only; USE's heads read every text in Latin letters as before."""
+    from tocsin.detect.devanagari import to_devanagari
+    from tocsin.detect.trained import AccurateDetector
+    from tocsin.domain.model import ContentItem
+    from tocsin.models.heads import Head
+
+    seen: dict[str, list[str]] = {}
+
+    class Recording:
+        def __init__(self, key):
+            self.key = key
+
+        def encode(self, texts):
+            seen[self.key] = list(texts)
+            return np.array([[float(any("\u0900" <= ch <= "\u097f" for ch in t))] for t in texts], np.float32)
+
+    def head_set(key, meta):
+        heads = {c: Head(c, np.zeros((1, 0), np.float32), np.zeros(0, np.float32), np.ones(1, np.float32),
+                         0.0, 4.0, -2.0, 0.5) for c in AccurateDetector.categories}
+        return HeadSet(key, heads, {"encoder_key": key, **meta})
+
+    det = AccurateDetector()
+    det._sets = [head_set("use", {}), head_set("e5t", {"romanise_hindi": False})]
+    det._encoders = {"use": Recording("use"), "e5t": Recording("e5t")}
+    hinglish, english = "ye log gande hain", "these people are dirty"
+    det.detect([ContentItem("a", "post", hinglish, lang="hi"), ContentItem("b", "post", english, lang="en"),
+                ContentItem("c", "post", hinglish, lang="en")])
+    assert seen["use"] == [hinglish, english, hinglish]
+    assert seen["e5t"] == [to_devanagari(hinglish), english, hinglish] and seen["e5t"][0] == "ये लोग गंदे हैं"
+    det.scores([hinglish])  # without languages nothing is rewritten
+    assert seen["e5t"] == [hinglish]
+
+
 def test_platt_stays_finite_on_widely_spread_logits():
     # an over-confident head: logits far from 0 on both sides, the classes overlapping. From a=1, b=0 almost every
     # row is saturated, and a full Newton step ran off to |a| ~ 1e7 (a head that flags nothing or everything)

@@ -12,16 +12,17 @@ _WORD = re.compile(r"\w+(?:['’]\w+)?", re.UNICODE)
 
 
 class Scorer(Protocol):
-    def scores(self, texts: Sequence[str]) -> dict[str, np.ndarray]: ...
+    def scores(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> dict[str, np.ndarray]: ...
 
 
 def occlusion(scorer: Scorer, text: str, category: str, top: int = 4, max_words: int = 80,
-              min_drop: float = 0.03) -> list[dict[str, Any]]:
+              min_drop: float = 0.03, lang: str | None = None) -> list[dict[str, Any]]:
+    """`lang` is the item's language, which the scorer may read the text by (as it did when it scored the item)."""
     words = list(_WORD.finditer(text))[:max_words]
     if not words:
         return []
     variants = [text] + [text[:m.start()] + text[m.end():] for m in words]
-    s = scorer.scores(variants).get(category)
+    s = scorer.scores(variants, [lang] * len(variants)).get(category)
     if s is None:
         return []
     drops = float(s[0]) - np.asarray(s[1:], dtype=np.float64)

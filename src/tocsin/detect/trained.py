@@ -20,6 +20,7 @@ from ..domain.model import ContentItem, Signal
 from ..models.encoders import ENCODERS
 from ..models.heads import HeadSet
 from .base import Detector, Example
+from .devanagari import to_devanagari
 from .normalise import deobfuscate
 
 CATEGORIES = ("hate", "violence", "harassment", "profanity")
@@ -52,9 +53,11 @@ class _HeadsDetector(Detector):
                         self._encoders[key] = ENCODERS[key]()
         return self._sets
 
-    def scores(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    def scores(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> dict[str, np.ndarray]:
         """The mean of every head set's probabilities. Each head set reads the texts de-obfuscated as it was trained
-        (meta `romanise_hindi`, true unless it says otherwise); each encoder runs once per form of the texts."""
+        (meta `romanise_hindi`, true unless it says otherwise); each encoder runs once per form of the texts. A head
+        set that reads Hindi in Devanagari also gets Hindi typed in Latin letters written back in Devanagari
+        (`devanagari.py`), for the texts whose language (`langs`, one per text) is Hindi."""
         sets = self._load()
         clean: dict[bool, list[str]] = {}
         done: dict[tuple[str, bool], np.ndarray] = {}
@@ -63,6 +66,8 @@ class _HeadsDetector(Detector):
             form = bool(hs.meta.get("romanise_hindi", True))
             if form not in clean:
                 clean[form] = [deobfuscate(t, romanise_hindi=form) for t in texts]
+                if not form and langs is not None:
+                    clean[form] = [to_devanagari(t) if lang == "hi" else t for t, lang in zip(clean[form], langs)]
             for key in hs.meta["encoder_key"].split("+"):
                 if (key, form) not in done:
                     done[(key, form)] = self._encoders[key].encode(clean[form])
@@ -80,7 +85,7 @@ class _HeadsDetector(Detector):
     def detect(self, items: Sequence[ContentItem]) -> list[list[Signal]]:
         if not items:
             return []
-        scores = self.scores([i.full_text() for i in items])
+        scores = self.scores([i.full_text() for i in items], [i.lang for i in items])
         th = self.thresholds()
         return [[Signal(self.name, c, round(float(scores[c][k]), 4), self.name, self.version,
                          {"threshold": round(th[c], 3)}) for c in self.categories] for k in range(len(items))]
@@ -109,5 +114,5 @@ class AccurateDetector(_HeadsDetector):
     """The fast heads averaged with multilingual-e5-small fine-tuned for the four categories; thresholds tuned on dev
     for the average."""
     name = "tocsin-accurate"
-    version = "2026.11.7"
+    version = "2026.11.8"
     weight_files = ("fast", "accurate")

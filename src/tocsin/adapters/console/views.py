@@ -47,7 +47,7 @@ def queue_page(rt: Runtime, f: dict[str, str], limit: int = 200) -> dict[str, An
             "langs": sorted({c.lang or "und" for c in cases}), "priorities": PRIORITIES}
 
 
-def _explain(rt: Runtime, text: str, category: str | None, signals: list) -> list[dict]:
+def _explain(rt: Runtime, text: str, category: str | None, signals: list, lang: str | None) -> list[dict]:
     spans: list[dict] = []
     for s in signals:
         if s.category == category and s.evidence.get("spans"):
@@ -56,7 +56,7 @@ def _explain(rt: Runtime, text: str, category: str | None, signals: list) -> lis
         return spans
     for det in rt.engine.detectors:
         if hasattr(det, "scores") and category in getattr(det, "categories", ()):
-            return occlusion(det, text, category)  # type: ignore[arg-type]
+            return occlusion(det, text, category, lang=lang)  # type: ignore[arg-type]
     return []
 
 
@@ -87,7 +87,7 @@ def case_page(rt: Runtime, case_id: str, role: str) -> dict[str, Any] | None:
                            "restriction": uow.account_restriction(author, now),
                            "actions": uow.actions_for(author)[-10:]}
     text = item.full_text() if item else ""
-    spans = _explain(rt, text, case.category, signals) if item else []
+    spans = _explain(rt, text, case.category, signals, item.lang if item else None) if item else []
     verdicts = [(v.name, v.severity) for v in sorted(policy.verdicts.values(), key=lambda v: v.severity)
                 if not v.review and role in v.roles]
     page.update(
