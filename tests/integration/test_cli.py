@@ -177,3 +177,28 @@ def test_bank_import_and_match_contract(tmp_path, store_url, capsys):
     assert rows[1]["matches"][0]["score"] > rows[2]["matches"][0]["score"]
     assert all(len(r["matches"]) <= 2 for r in rows)
     assert main(["match", "--bank", "empty", "--input", str(queries), "--output", "-", "--db", store_url]) == 2
+
+
+def test_eval_scores_a_suite_in_its_own_or_the_identified_language(tmp_path, capsys):
+    """`tocsin eval` on a suite in HateCheck's format (cases written for this test): every case is scored in the
+    suite's `lang` column, or with --detect-language in the language the identifier finds, as in production."""
+    import csv
+    import json
+
+    suite = tmp_path / "mini_hi.csv"
+    rows = [("derog_h", "Those people are vermin and should leave this country.", "hateful"),
+            ("neutral_nh", "The library opens at nine on weekdays.", "non-hateful"),
+            ("neutral_nh", "We planted tomatoes in the garden this spring.", "non-hateful")]
+    with suite.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["functionality", "text", "label", "lang", "disputed"])
+        w.writerows([(fn, text, label, "hi", "False") for fn, text, label in rows])
+    assert main(["eval", "--suite", str(suite), "--json"]) == 0
+    given = json.loads(capsys.readouterr().out)[0]
+    assert given["n"] == 3 and given["scored_as"] == {"hi": 3}
+    assert set(given["functionalities"]) == {"derog_h", "neutral_nh"}
+    assert main(["eval", "--suite", str(suite), "--json", "--detect-language"]) == 0
+    found = json.loads(capsys.readouterr().out)[0]
+    assert found["scored_as"] == {"en": 3}
+    assert main(["eval", "--suite", str(suite), "--detect-language", "--summary"]) == 0
+    assert "mini_hi" in capsys.readouterr().out.split("languages the cases were scored in")[1]

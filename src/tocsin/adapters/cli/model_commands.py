@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from ...detect.trained import weights_path
@@ -69,11 +70,17 @@ def eval_suites(args: argparse.Namespace) -> int:
     if not cases:
         raise CliError(f"no cases found in {args.suite}")
 
+    scored_as: dict[str, Counter] = defaultdict(Counter)  # suite -> the languages its cases were scored in
+
     def predict(cs: list[Case]) -> list[bool]:
         out: list[bool] = []
         for i in range(0, len(cs), 1024):
-            items = [ContentItem(f"c{i + k}", "post", c.text, lang=c.lang) for k, c in enumerate(cs[i:i + 1024])]
-            out.extend(r["flagged"]["hate"] for r in engine.classify(items))
+            batch = cs[i:i + 1024]
+            items = [ContentItem(f"c{i + k}", "post", c.text, lang=None if args.detect_language else c.lang)
+                     for k, c in enumerate(batch)]
+            for c, r in zip(batch, engine.classify(items)):
+                scored_as[c.suite][r["lang"]] += 1
+                out.append(r["flagged"]["hate"])
         return out
 
     results = evaluate(cases, predict)
@@ -82,10 +89,15 @@ def eval_suites(args: argparse.Namespace) -> int:
         print(json.dumps([{"suite": r.suite, "lang": r.lang, "n": r.overall.n, "accuracy": round(r.overall.accuracy, 4),
                            "macro_f1": round(r.overall.macro_f1, 4),
                            "functionalities": {k: round(v.accuracy, 4) for k, v in sorted(r.by_functionality.items())},
+                           "scored_as": dict(scored_as[r.suite].most_common()),
                            "reference": refs.get(r.suite, {})} for r in results], indent=2))
     else:
         print(f"detectors: {', '.join(d.get_name() for d in engine.detectors)}")
         print("\n".join(report_lines(results, refs, functionalities=not args.summary)))
+        if args.detect_language:
+            print("\nlanguages the cases were scored in (identified, not the suite's column):")
+            for r in sorted(results, key=lambda r: r.suite):
+                print(f"{r.suite:<20} " + ", ".join(f"{k} {n}" for k, n in scored_as[r.suite].most_common(6)))
     return 0
 
 
@@ -106,4 +118,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--reference", default="../shared/data/reference", help="published results to print alongside")
     p.add_argument("--summary", action="store_true", help="leave out the per-functionality table")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--detect-language", action="store_true",
+                   help="let the language identifier choose each case's language, as `tocsin classify` and the API "
+                        "do, instead of the suite's `lang` column (the accurate profile reads Hindi by its language)")
     p.set_defaults(func=eval_suites)
