@@ -158,30 +158,34 @@ def test_accurate_profile_flags_at_its_own_dev_thresholds():
     assert FastDetector().thresholds() == {c: sets[0].heads[c].threshold for c in det.categories}
 
 
+class _Recording:
+    """An encoder that records what it was given and says, as its one feature, whether the text is Devanagari."""
+
+    def __init__(self, key, seen):
+        self.key, self.seen = key, seen
+
+    def encode(self, texts):
+        self.seen.append((self.key, list(texts)))
+        return np.array([[float(any("\u0900" <= ch <= "\u097f" for ch in t))] for t in texts], np.float32)
+
+
+def _head_set(key, meta, categories=("hate",)):
+    from tocsin.models.heads import Head
+
+    heads = {c: Head(c, np.zeros((1, 0), np.float32), np.zeros(0, np.float32), np.ones(1, np.float32),
+                     0.0, 4.0, -2.0, 0.5) for c in categories}
+    return HeadSet(key, heads, {"encoder_key": key, **meta})
+
+
 def test_each_head_set_reads_hindi_in_the_script_it_was_trained_on():
     """USE's heads read Devanagari romanised (USE was not trained on Hindi); a head set whose meta says
     `romanise_hindi: false` (the fine-tuned e5) reads it as written. Each encoder runs once per form of the text."""
     from tocsin.detect.trained import AccurateDetector
-    from tocsin.models.heads import Head
 
     seen: list[tuple[str, list[str]]] = []
-
-    class Recording:
-        def __init__(self, key):
-            self.key = key
-
-        def encode(self, texts):
-            seen.append((self.key, list(texts)))
-            return np.array([[float(any("\u0900" <= ch <= "\u097f" for ch in t))] for t in texts], np.float32)
-
-    def head_set(key, meta):
-        head = Head("hate", np.zeros((1, 0), np.float32), np.zeros(0, np.float32), np.ones(1, np.float32),
-                    0.0, 4.0, -2.0, 0.5)
-        return HeadSet(key, {"hate": head}, {"encoder_key": key, **meta})
-
     det = AccurateDetector()
-    det._sets = [head_set("use", {}), head_set("e5t", {"romanise_hindi": False})]
-    det._encoders = {"use": Recording("use"), "e5t": Recording("e5t")}
+    det._sets = [_head_set("use", {}), _head_set("e5t", {"romanise_hindi": False})]
+    det._encoders = {"use": _Recording("use", seen), "e5t": _Recording("e5t", seen)}
     text = "मुझे अपने घर से प्यार है"
     p = det.scores([text])["hate"]
     assert seen == [("use", [deobfuscate(text)]), ("e5t", [deobfuscate(text, romanise_hindi=False)])]
@@ -196,33 +200,20 @@ def test_hindi_typed_in_latin_letters_reaches_e5_in_devanagari():
     from tocsin.detect.devanagari import to_devanagari
     from tocsin.detect.trained import AccurateDetector
     from tocsin.domain.model import ContentItem
-    from tocsin.models.heads import Head
 
-    seen: dict[str, list[str]] = {}
-
-    class Recording:
-        def __init__(self, key):
-            self.key = key
-
-        def encode(self, texts):
-            seen[self.key] = list(texts)
-            return np.array([[float(any("\u0900" <= ch <= "\u097f" for ch in t))] for t in texts], np.float32)
-
-    def head_set(key, meta):
-        heads = {c: Head(c, np.zeros((1, 0), np.float32), np.zeros(0, np.float32), np.ones(1, np.float32),
-                         0.0, 4.0, -2.0, 0.5) for c in AccurateDetector.categories}
-        return HeadSet(key, heads, {"encoder_key": key, **meta})
-
+    seen: list[tuple[str, list[str]]] = []
     det = AccurateDetector()
-    det._sets = [head_set("use", {}), head_set("e5t", {"romanise_hindi": False})]
-    det._encoders = {"use": Recording("use"), "e5t": Recording("e5t")}
+    det._sets = [_head_set("use", {}, det.categories), _head_set("e5t", {"romanise_hindi": False}, det.categories)]
+    det._encoders = {"use": _Recording("use", seen), "e5t": _Recording("e5t", seen)}
     hinglish, english = "ye log gande hain", "these people are dirty"
     det.detect([ContentItem("a", "post", hinglish, lang="hi"), ContentItem("b", "post", english, lang="en"),
                 ContentItem("c", "post", hinglish, lang="en")])
-    assert seen["use"] == [hinglish, english, hinglish]
-    assert seen["e5t"] == [to_devanagari(hinglish), english, hinglish] and seen["e5t"][0] == "ये लोग गंदे हैं"
+    assert dict(seen) == {"use": [hinglish, english, hinglish],
+                          "e5t": [to_devanagari(hinglish), english, hinglish]}
+    assert dict(seen)["e5t"][0] == "ये लोग गंदे हैं"
+    seen.clear()
     det.scores([hinglish])  # without languages nothing is rewritten
-    assert seen["e5t"] == [hinglish]
+    assert dict(seen)["e5t"] == [hinglish]
 
 
 def test_platt_stays_finite_on_widely_spread_logits():

@@ -6,11 +6,12 @@ Romanised Hindi is spelt by ear, so this is a best guess, not a transliteration 
 written single ("nafrat", "musalman"), the inherent vowel is not written, and "t"/"d" do not say whether they are
 dental or retroflex (dental is taken, the commoner). Rules, in order:
 - the commonest function words come from a table ("hai" है, "nahi" नहीं, "mein" में, ...);
-- a final "a" or "i" after a consonant is long ("wala" वाला, "bhi" भी), as it almost always is in Hindi;
+- a final "a", "i" or "u" is long ("tha" था, "gandi" गंदी), as it almost always is in Hindi; inside a word a
+  single letter stays short ("pani" पनी: length is not recovered);
 - "n" or "m" before a consonant is a nasal sign ("gande" गंदे), and a final "on", "en", "ein", "ain" is a nasalised
   vowel ("logon" लोगों, "hain" हैं);
 - consonants meet with a virama only at the start of a word ("pyaar" प्यार, "kya" क्या) or when doubled
-  ("bachche" बच्चे); elsewhere the first keeps its inherent vowel ("nafrat" नफरत), which is how schwa deletion
+  ("bachche" बच्चे); elsewhere the first keeps its inherent vowel ("nafrat" नफ़रत), which is how schwa deletion
   reads them anyway.
 Words in capitals (acronyms), with digits, and mentions, hashtags and addresses are left as they are.
 """

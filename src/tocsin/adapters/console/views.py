@@ -87,7 +87,7 @@ def case_page(rt: Runtime, case_id: str, role: str) -> dict[str, Any] | None:
                            "restriction": uow.account_restriction(author, now),
                            "actions": uow.actions_for(author)[-10:]}
     text = item.full_text() if item else ""
-    spans = _explain(rt, text, case.category, signals, item.lang if item else None) if item else []
+    spans = _explain(rt, text, case.category, signals, item.lang) if item else []
     verdicts = [(v.name, v.severity) for v in sorted(policy.verdicts.values(), key=lambda v: v.severity)
                 if not v.review and role in v.roles]
     page.update(
