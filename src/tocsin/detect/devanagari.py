@@ -37,11 +37,11 @@ _CONS = [("chh", "छ"), ("kh", "ख"), ("gh", "घ"), ("ch", "च"), ("jh", "�
          ("bh", "भ"), ("sh", "श"), ("k", "क"), ("g", "ग"), ("j", "ज"), ("t", "त"), ("d", "द"), ("n", "न"),
          ("p", "प"), ("f", "फ़"), ("b", "ब"), ("m", "म"), ("y", "य"), ("r", "र"), ("l", "ल"), ("v", "व"),
          ("w", "व"), ("s", "स"), ("h", "ह"), ("q", "क़"), ("z", "ज़"), ("x", "क्स"), ("c", "क")]
-# (Latin, independent letter, sign after a consonant); "a" after a consonant is the inherent vowel (no sign)
-_VOWELS = [("aa", "आ", "ा"), ("ai", "ऐ", "ै"), ("au", "औ", "ौ"), ("ee", "ई", "ी"), ("oo", "ऊ", "ू"), ("a", "अ", ""),
-           ("i", "इ", "ि"), ("u", "उ", "ु"), ("e", "ए", "े"), ("o", "ओ", "ो")]
-_LONG = {"a": ("आ", "ा"), "i": ("ई", "ी"), "u": ("ऊ", "ू")}
-_NASAL_END = {"on": ("ओं", "ों"), "en": ("एं", "ें"), "ein": ("एं", "ें"), "ain": ("ऐं", "ैं")}
+# Latin -> (independent letter, sign after a consonant), longest first; "a" after a consonant is the inherent vowel
+_VOWELS = {"aa": ("आ", "ा"), "ai": ("ऐ", "ै"), "au": ("औ", "ौ"), "ee": ("ई", "ी"), "oo": ("ऊ", "ू"), "a": ("अ", ""),
+           "i": ("इ", "ि"), "u": ("उ", "ु"), "e": ("ए", "े"), "o": ("ओ", "ो")}
+_LONG = {"a": "aa", "i": "ee", "u": "oo"}  # a final short vowel is read long
+_NASAL_END = {"on": "ों", "en": "ें", "ein": "ें", "ain": "ैं"}  # after a consonant
 _VIRAMA, _ANUSVARA = "्", "ं"
 _LATIN_WORD = re.compile(r"(?<![\w@#/.])[A-Za-z]+(?![\w@/:]|\.\w)")
 
@@ -51,7 +51,7 @@ def _parse(word: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     i = 0
     while i < len(word):
-        for lat, _, _ in _VOWELS:
+        for lat in _VOWELS:
             if word.startswith(lat, i):
                 out.append(("v", lat))
                 i += len(lat)
@@ -74,31 +74,28 @@ def _word(word: str) -> str:
     if len(word) > 1 and word.isupper():
         return word
     end = ""
-    for tail, forms in _NASAL_END.items():
+    for tail, sign in _NASAL_END.items():
         if low.endswith(tail) and len(low) > len(tail) + 1 and low[-len(tail) - 1] not in "aeiou":
-            low, end = low[:-len(tail)], forms[1]
+            low, end = low[:-len(tail)], sign
             break
     toks = _parse(low)
     out: list[str] = []
+    initial = True  # still in the word's first run of consonants
     for k, (kind, val) in enumerate(toks):
         prev = toks[k - 1] if k else None
         nxt = toks[k + 1] if k + 1 < len(toks) else None
-        last = nxt is None and not end
         if kind == "v":
-            if last and val in _LONG:
-                indep, sign = _LONG[val]
-            else:
-                indep, sign = next((i, s) for lat, i, s in _VOWELS if lat == val)
+            initial = False
+            last = nxt is None and not end
+            indep, sign = _VOWELS[_LONG.get(val, val) if last else val]
             out.append(sign if prev and prev[0] == "c" else indep)
             continue
         if val in ("न", "म") and prev and prev[0] == "v" and nxt and nxt[0] == "c" and nxt[1] != "ह":
             out.append(_ANUSVARA)  # a nasal before a consonant
             continue
         out.append(val)
-        if nxt and nxt[0] == "c":
-            initial = all(t[0] == "c" for t in toks[:k + 1])
-            if initial or nxt[1] == val:
-                out.append(_VIRAMA)
+        if nxt and nxt[0] == "c" and (initial or nxt[1] == val):
+            out.append(_VIRAMA)
     return "".join(out) + end
 
 
