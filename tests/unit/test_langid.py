@@ -19,6 +19,7 @@ def langid():
     ("Yaar mujhe samajh nahi aata ki log itna gussa kyun karte hain", "hi"),
     ("Kal shaam ko hum sab bazaar chalenge, tum bhi aa jao", "hi"),
     ("@user bhai ye video bahut accha hai #cricket", "hi"),
+    ("Adivasi samaaj ki aurten desh ka gaurav", "hi"),  # words naming groups of people count as Hindi too
     # words that are also Hindi ("main", "to", "is", "do", "hai", "ho", "se", "tu") in other languages stay there
     ("The main thing to do is to keep the door shut.", "en"),
     ("Tu hai ragione, io ho sbagliato tutto ieri sera.", "it"),

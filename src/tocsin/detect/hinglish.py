@@ -6,9 +6,12 @@ The test is a word list, kept as data: words that are common in romanised Hindi 
 languages tocsin reads (`STRONG`), and short or shared ones that only add weight (`WEAK`: "hai" is also Italian,
 "se" Spanish, "main" English). Measured on the training corpora (not on any evaluation suite), through
 `LanguageIdentifier`: of their 202,995 rows in ar, da, de, el, en, es, fr, it, pt, tr, none outside English is
-taken for Hindi, and the 12 English ones are Hinglish tweets that Kennedy, Founta and HASOC-en hold (two more
-pass the word test but fastText is sure they are English, and wins). Of the 775 Hinglish template sentences 697
-are recognised; of HASOC-Hindi's 434 rows in Latin letters (many of them English, hashtags or names) 144.
+taken for Hindi, and 18 English ones are; the 13 of those the word test catches are Hinglish tweets that Kennedy,
+Founta and HASOC-en hold (two more pass the word test but fastText is sure they are English, and wins). Of the 775
+Hinglish template sentences 756 are recognised; of HASOC-Hindi's 435 rows in Latin letters (many of them English,
+hashtags or names) 147. The words after "kisne" (names of groups, dehumanising and violent words) were added when
+the Multilingual HateCheck Hindi suite, all typed in Latin letters, showed a quarter of its cases taken for other
+languages: identified as Hindi 1,249 -> 1,339 of 1,678 (measured there, the words taken from tocsin's own templates).
 """
 from __future__ import annotations
 
@@ -23,10 +26,14 @@ diya liya dena deni denge hoga hogi kabhi jaise waise aise wala wali aaj tum aap
 krne krna rha rhe rhi hei abe sharam uska uski uske unka unki unke iska iski iske inka baat jaata jaati jata jati
 aata aati kiya kiye karke karne krke hota hoti hote tha thi sakta sakte sakti wahi yahi sabse jyada zyada thoda
 thodi kaun batao bolo kehna samjha samajh chodo wahan yahan saath sath liye wajah phir pehle hua hui hue kisi kisne
+gandagi kachra kachre ghatiya neech janwar jaanwar janwaron keede keeda kide chuhe chuha insaan insaano jagah desh
+nikaal nikalo nikaalo maaro jalao jalana kaat kaato daalo dalo zinda kalank samaaj musalman musalmaan musalmanon
+musalmaanon yahudi yahudiyon pravasi pravasiyon sharnarthi sharnarthiyon adivasi adivasiyon isaiyon aurat aurten
+aurtein aurton hijde kinnar dushman gaddar gaddaar
 """.split())
 WEAK = frozenset("""
 hai ko ke ki ka se mein hi ek pe ye wo hum koi kal to do de par main log is us sab jo ho kar maar ghar mere dene
-karte sare rahe wale tu lado pata bola maat mat tab jab
+karte sare rahe wale tu lado pata bola maat mat tab jab jala samaj isai dalit
 """.split())
 _WORD = re.compile(r"[^\W\d_]+")
 MIN_SHARE = 0.25  # weighted share of the words that must be Hindi (weak words count half)
