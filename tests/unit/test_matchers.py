@@ -1,4 +1,5 @@
 """Tests generated from every matcher's own example cases."""
+import numpy as np
 import pytest
 
 from tocsin.detect.matchers import available_matchers, match_key
@@ -49,3 +50,15 @@ def test_an_e5_bank_finds_hindi_translations_written_in_devanagari():
     assert [f[0][0] for f in found] == [f"e{i}" for i in range(len(english))]
     romanised = e5.query([deobfuscate(t) for t in hindi], k=1)  # what the bank read before: Latin letters
     assert min(f[0][1] for f in found) > max(f[0][1] for f in romanised)
+
+    # Hindi as often typed, in Latin letters (written for this test): e5 gets it written back in Devanagari
+    hinglish = ["Musalman ek bimari hain", "Mujhe auraton se nafrat hai", "Saare sharnarthiyon ko goli maar deni chahiye",
+                "Samlaingik log bahut acche padosi hain", "Aaj mausam bahut accha hai"]
+    assert all(not c.isascii() for c in e5.clean(hinglish)) and e5.clean(english) == english
+    found = e5.query(hinglish, k=1)
+    assert [f[0][0] for f in found] == [f"e{i}" for i in range(len(hinglish))]
+    as_typed = e5._enc.encode(hinglish)  # the same posts read in Latin letters, as the bank read them before
+    as_typed /= np.linalg.norm(as_typed, axis=1, keepdims=True)
+    latin = (e5.embed(english[:len(hinglish)]) * as_typed).sum(axis=1)
+    gain = np.array([f[0][1] for f in found]) - latin
+    assert gain.min() > 0 and gain.mean() > 0.05

@@ -23,6 +23,8 @@ from typing import ClassVar, Sequence
 
 import numpy as np
 
+from .devanagari import to_devanagari
+from .hinglish import looks_hinglish
 from .normalise import deobfuscate
 
 Match = tuple[str, float]  # (entry id, score in [0, 1])
@@ -213,8 +215,12 @@ class SemanticMatcher(Matcher):
     def clean(self, texts: Sequence[str]) -> list[str]:
         """The texts as this matcher's encoder reads them: de-obfuscated, Hindi romanised only for an encoder that
         reads Latin letters better (USE). With e5, a Hindi translation of an English entry scores 0.90-0.93 in
-        Devanagari but 0.76-0.81 romanised, under unrelated Hindi posts' best match (~0.83)."""
-        return [deobfuscate(t, romanise_hindi=not getattr(self._enc, "reads_devanagari", False)) for t in texts]
+        Devanagari but 0.76-0.81 romanised, under unrelated Hindi posts' best match (~0.83); so for e5, Hindi typed
+        in Latin letters (the word test of `hinglish.py`) is also written back in Devanagari (`devanagari.py`)."""
+        if not getattr(self._enc, "reads_devanagari", False):
+            return [deobfuscate(t) for t in texts]
+        clean = [deobfuscate(t, romanise_hindi=False) for t in texts]
+        return [to_devanagari(t) if looks_hinglish(t) else t for t in clean]
 
     def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         clean = self.clean(texts)
