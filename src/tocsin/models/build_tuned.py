@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..detect.devanagari import to_devanagari
 from ..detect.normalise import deobfuscate
 from ..detect.romanise import romanise
 from . import e5_tune
@@ -36,6 +37,11 @@ ROMANISE_HINDI = False
 # Hindi online, and the whole Multilingual HateCheck Hindi suite, is typed that way. Measured and not shipped
 # (MODEL_CARD, "Tried and not shipped"): the Hindi dev rows in Latin letters barely moved, overall dev fell a little.
 HINDI_BOTH_SCRIPTS = False
+# Whether e5 trains on Hindi as the detector serves it since 2026.11.8: Latin-letter words written back in Devanagari
+# (detect/devanagari.py) for every row whose language is `hi`, so that train and serve read the same form. Measured
+# once (session 18) and not shipped: Hindi suite +0.004, the other suites down 0.008-0.05 (a retrain's own swing),
+# MODEL_CARD "Tried and not shipped". Off, `tocsin train` gives the shipped files.
+HINDI_DEVANAGARI = False
 
 
 def with_romanised_hindi(examples: list) -> list:
@@ -84,6 +90,8 @@ def train_accurate(data_root: Path, out_dir: Path, partner: HeadSet, cache_dir: 
         sampled, examples = len(examples), with_romanised_hindi(examples)
         log(f"data: and {len(examples) - sampled} romanised copies of Hindi train rows")
     texts = [deobfuscate(e.text, romanise_hindi=ROMANISE_HINDI) for e in examples]
+    if HINDI_DEVANAGARI and not ROMANISE_HINDI:
+        texts = [to_devanagari(t) if e.lang == "hi" else t for t, e in zip(texts, examples)]
     model = e5_tune.build_model(cfg, CATEGORIES)
     states = _states(model, texts, cfg, cache_dir, log)
     train = [i for i, e in enumerate(examples) if e.split == "train"]
@@ -120,6 +128,7 @@ def train_accurate(data_root: Path, out_dir: Path, partner: HeadSet, cache_dir: 
         log(f"{c}: with the fast heads averaged in, dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']}")
     meta = {"encoder_key": "e5t", "romanise_hindi": ROMANISE_HINDI, "config": asdict(cfg),
             **({"hindi_both_scripts": True} if HINDI_BOTH_SCRIPTS else {}),  # absent: the shipped files as they are
+            **({"hindi_devanagari": True} if HINDI_DEVANAGARI and not ROMANISE_HINDI else {}),
             "trained_at": meta["trained_at"], "cap": CAP,
             "decontaminated": dropped, "sources": sorted({e.source for e in examples}), "dev": report,
             "ensemble": {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
