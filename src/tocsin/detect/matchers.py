@@ -216,7 +216,9 @@ class SemanticMatcher(Matcher):
         """The texts as this matcher's encoder reads them: de-obfuscated, Hindi romanised only for an encoder that
         reads Latin letters better (USE). With e5, a Hindi translation of an English entry scores 0.90-0.93 in
         Devanagari but 0.76-0.81 romanised, under unrelated Hindi posts' best match (~0.83); so for e5, Hindi typed
-        in Latin letters (the word test of `hinglish.py`) is also written back in Devanagari (`devanagari.py`)."""
+        in Latin letters is also written back in Devanagari (`devanagari.py`). Which texts are Hindi is decided by
+        the word test of `hinglish.py`, not by an item's language as in the detector: bank entries carry none, and
+        an entry and a post must be read the same way."""
         if not getattr(self._enc, "reads_devanagari", False):
             return [deobfuscate(t) for t in texts]
         clean = [deobfuscate(t, romanise_hindi=False) for t in texts]
