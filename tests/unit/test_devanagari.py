@@ -10,6 +10,8 @@ from tocsin.detect.romanise import romanise
     ("ye log gande hain", "ये लोग गंदे हैं"),            # table words, a nasal before a consonant
     ("pyaar karo", "प्यार करो"),                          # a cluster at the start of a word
     ("bachche", "बच्चे"),                                 # a doubled consonant
+    ("bacche", "बच्चे"), ("icchha", "इच्छा"),              # "cch" is च्च, "cchh" च्छ
+    ("wo acche log hain", "वो अच्छे लोग हैं"),            # ... but "good" is अच्छा, from the table
     ("aurten", "औरतें"), ("logon", "लोगों"),               # nasalised endings
     ("tha", "था"), ("gandi", "गंदी"), ("dunga", "दुंगा"),  # a final a or i is long
     ("pani", "पनी"),                                      # ... but inside a word length is not recovered

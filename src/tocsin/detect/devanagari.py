@@ -11,8 +11,9 @@ dental or retroflex (dental is taken, the commoner). Rules, in order:
 - "n" or "m" before a consonant is a nasal sign ("gande" गंदे), and a final "on", "en", "ein", "ain" is a nasalised
   vowel ("logon" लोगों, "hain" हैं);
 - consonants meet with a virama only at the start of a word ("pyaar" प्यार, "kya" क्या) or when doubled
-  ("bachche" बच्चे); elsewhere the first keeps its inherent vowel ("nafrat" नफ़रत), which is how schwa deletion
-  reads them anyway.
+  ("bachche" बच्चे, and "cch" as in "bacche" बच्चे; "cchh" is च्छ); elsewhere the first keeps its inherent vowel
+  ("nafrat" नफ़रत), which is how schwa deletion reads them anyway. "Good" (accha, acche, achhi, ...) is typed with
+  the same letters but written अच्छा, so it comes from the table.
 Words in capitals (acronyms), with digits, and mentions, hashtags and addresses are left as they are.
 """
 from __future__ import annotations
@@ -32,8 +33,10 @@ WORDS = {
     "humein": "हमें", "hume": "हमें", "mere": "मेरे", "meri": "मेरी", "mera": "मेरा", "tera": "तेरा", "teri": "तेरी",
     "tere": "तेरे", "kyun": "क्यों", "kyon": "क्यों", "kyu": "क्यों", "sakte": "सकते", "sakta": "सकता",
     "sakti": "सकती", "hoon": "हूँ", "hun": "हूँ", "hu": "हूँ", "yahan": "यहाँ", "wahan": "वहाँ", "kahan": "कहाँ",
+    # "cch" is mostly च्च (bacche, kaccha, sacchai); "good" is the common word typed the same way with च्छ
+    "accha": "अच्छा", "acche": "अच्छे", "acchi": "अच्छी", "achha": "अच्छा", "achhe": "अच्छे", "achhi": "अच्छी",
 }
-_CONS = [("chh", "छ"), ("kh", "ख"), ("gh", "घ"), ("ch", "च"), ("jh", "झ"), ("th", "थ"), ("dh", "ध"), ("ph", "फ"),
+_CONS = [("cchh", "च्छ"), ("cch", "च्च"), ("chh", "छ"), ("kh", "ख"), ("gh", "घ"), ("ch", "च"), ("jh", "झ"), ("th", "थ"), ("dh", "ध"), ("ph", "फ"),
          ("bh", "भ"), ("sh", "श"), ("k", "क"), ("g", "ग"), ("j", "ज"), ("t", "त"), ("d", "द"), ("n", "न"),
          ("p", "प"), ("f", "फ़"), ("b", "ब"), ("m", "म"), ("y", "य"), ("r", "र"), ("l", "ल"), ("v", "व"),
          ("w", "व"), ("s", "स"), ("h", "ह"), ("q", "क़"), ("z", "ज़"), ("x", "क्स"), ("c", "क")]

@@ -114,5 +114,5 @@ class AccurateDetector(_HeadsDetector):
     """The fast heads averaged with multilingual-e5-small fine-tuned for the four categories; thresholds tuned on dev
     for the average."""
     name = "tocsin-accurate"
-    version = "2026.11.8"
+    version = "2026.11.9"
     weight_files = ("fast", "accurate")
