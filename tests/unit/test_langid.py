@@ -1,6 +1,8 @@
+from pathlib import Path
+
 import pytest
 
-from tocsin.detect.hinglish import looks_hinglish
+from tocsin.detect.hinglish import HinglishModel, looks_hinglish, model_path
 from tocsin.detect.langid import LanguageIdentifier
 
 
@@ -20,6 +22,9 @@ def langid():
     ("Kal shaam ko hum sab bazaar chalenge, tum bhi aa jao", "hi"),
     ("@user bhai ye video bahut accha hai #cricket", "hi"),
     ("Adivasi samaaj ki aurten desh ka gaurav", "hi"),  # words naming groups of people count as Hindi too
+    # one shared word ("par") only: the character model of romanised Hindi (models/build_hinglish.py) catches it
+    ("Nadi par bana naya pul agle hafte khulega", "hi"),
+    ("Rahul and Priya will meet the Delhi team at the station", "en"),  # Indian names in English stay English
     # words that are also Hindi ("main", "to", "is", "do", "hai", "ho", "se", "tu") in other languages stay there
     ("The main thing to do is to keep the door shut.", "en"),
     ("Tu hai ragione, io ho sbagliato tutto ieri sera.", "it"),
@@ -37,3 +42,19 @@ def test_hinglish_needs_a_distinctive_word_and_a_share_of_the_text():
     assert not looks_hinglish("We went to the market and bought apples, pears, bread, milk and some cheese, nahi")
     assert not looks_hinglish("मुझे यह गाना पसंद है")  # Devanagari is fastText's to recognise
     assert not looks_hinglish("@yaar #bhai http://kya.example")  # mentions, hashtags and links are not words
+
+
+def test_without_the_character_model_the_word_test_works_alone():
+    alone = LanguageIdentifier(hinglish=Path("/nonexistent/hinglish.npz"))
+    assert alone.identify("Yaar mujhe samajh nahi aata ki log itna gussa kyun karte hain") == "hi"
+    assert alone.identify("Nadi par bana naya pul agle hafte khulega") != "hi"
+
+
+def test_the_character_model_answers_only_with_a_word_of_the_lists_and_three_words():
+    model = HinglishModel(model_path())
+    assert model.likely("Nadi par bana naya pul agle hafte khulega")
+    # the same words without "par", the one listed word: the model's score alone is not enough
+    assert model.score("nadi bana naya pul agle hafte khulega".split()) >= model.threshold
+    assert not model.likely("Nadi bana naya pul agle hafte khulega")
+    assert not model.likely("pul par")  # under three words
+    assert not model.likely("नदी पर बना नया पुल")  # Devanagari is fastText's

@@ -274,3 +274,35 @@ def test_templates_name_the_block_when_a_template_targets_two_kinds_of_group(mon
     monkeypatch.setattr(tm, "load_templates", lambda: {"xx": {"g": ["a"], "n": ["b"], "H": ["{g} and {n}."]}})
     with pytest.raises(ValueError, match=r"block 'xx'.*both a protected group"):
         tm.template_examples()
+
+
+def test_the_romanised_hindi_model_reads_hasoc_romanised_templates_and_other_latin_text(tmp_path, monkeypatch):
+    """Rows: Devanagari Hindi romanised and Latin-letter templates are Hindi, other languages' Latin-script rows are
+    not, HASOC's own Latin rows (often English) and short or non-Latin rows are left out. Trained on a handful of
+    the maintainers' sentences, it writes a model that tells held-out ones apart at its dev-chosen threshold."""
+    from tocsin.detect.hinglish import HinglishModel
+    from tocsin.models import build_hinglish
+    from tocsin.models.data import Example
+
+    hi = ["मुझे यह शहर बहुत पसंद है", "हम कल बाजार जाएंगे और सब्जी लाएंगे", "उसने मेरी बात नहीं सुनी",
+          "बच्चे मैदान में खेल रहे हैं", "आज बहुत गर्मी है भाई", "तुम कब घर आओगे मुझे बताओ"]
+    other = ["We will go to the market tomorrow", "The children are playing in the park", "I did not hear what he said",
+             "Wir gehen morgen auf den Markt", "Los niños juegan en el parque", "Il fait très chaud aujourd'hui"]
+    ex = ([Example(t, "hi", "has19_hi", "train", {"hate": 0}) for t in hi * 20]
+          + [Example("Kal hum sab milkar khana banayenge", "hi", "tocsin-templates", "train", {"hate": 0})] * 20
+          + [Example(t, "en", "dyn21_en", "train", {"hate": 0}) for t in other * 20]
+          + [Example("kya hua bhai sab theek hai na", "hi", "has19_hi", "dev", {"hate": 0}),
+             Example("The weather is nice in the hills", "en", "dyn21_en", "dev", {"hate": 0}),
+             Example("yaar mujhe ghar jana hai abhi", "hi", "tocsin-templates", "dev", {"hate": 0}),
+             Example("We are going home right now", "en", "dyn21_en", "dev", {"hate": 0}),
+             Example("ok", "en", "dyn21_en", "dev", {"hate": 0}), Example("مرحبا بكم في المدينة", "ar", "x", "dev", {})])
+    rows = build_hinglish.rows(ex)
+    groups = {r[3] for r in rows}
+    assert groups == {"hindi-romanised", "hindi-templates", "other-en"}
+    assert all(r[0].isascii() for r in rows) and ("kya hua bhai sab theek hai na" not in {r[0] for r in rows})
+    monkeypatch.setattr(build_hinglish, "load_all", lambda root: ex)
+    monkeypatch.setattr(build_hinglish, "template_examples", lambda: [])
+    meta = build_hinglish.train_hinglish(tmp_path, tmp_path / "hinglish.npz", log=lambda m: None)
+    model = HinglishModel(tmp_path / "hinglish.npz")
+    assert model.threshold == pytest.approx(meta["threshold"], abs=1e-3)
+    assert model.score("yaar mujhe ghar jana hai abhi".split()) > model.score("we are going home right now".split())

@@ -12,10 +12,21 @@ Hinglish template sentences 756 are recognised; of HASOC-Hindi's 435 rows in Lat
 hashtags or names) 147. The words after "kisne" (names of groups, dehumanising and violent words) were added when
 the Multilingual HateCheck Hindi suite, all typed in Latin letters, showed a quarter of its cases taken for other
 languages: identified as Hindi 1,249 -> 1,339 of 1,678 (measured there, the words taken from tocsin's own templates).
+
+What the word test misses (Hindi made of content words: "Nadi par bana naya pul agle hafte khulega") a character
+n-gram model catches (`HinglishModel`, trained by `tocsin train --profile hinglish` on the training corpora alone,
+models/build_hinglish.py). With it the identifier takes 93 % of HASOC's Devanagari dev rows, romanised, for Hindi
+(55 % by the word test), and 8 more of the 202,995 corpus rows in other languages, all of them Hinglish or
+code-mixed tweets; the Hindi suite's cases identified as Hindi rose 1,339 -> 1,530, none of another suite's.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
 
 STRONG = frozenset("""
 hain nahi nahin nhi kya mujhe mujhko tujhe humein hume tumhe tumko aapko kyun kyon kyu kyunki kyuki bahut bohot
@@ -39,15 +50,57 @@ _WORD = re.compile(r"[^\W\d_]+")
 MIN_SHARE = 0.25  # weighted share of the words that must be Hindi (weak words count half)
 
 
-def looks_hinglish(text: str) -> bool:
-    """True when text is in Latin letters and reads as romanised Hindi: at least one strong word, two distinct
-    Hindi words in all, and a quarter of its words (mentions, hashtags and links left out) Hindi."""
+def latin_words(text: str) -> list[str] | None:
+    """The lower-cased words of `text` (mentions, hashtags and links left out), or None when fewer than 90 % of
+    them are in Latin letters."""
     kept = " ".join(w for w in text.lower().split() if not w.startswith(("@", "#", "http")))
     words = _WORD.findall(kept)
     if not words or sum(w.isascii() for w in words) < 0.9 * len(words):
+        return None
+    return words
+
+
+def looks_hinglish(text: str) -> bool:
+    """True when text is in Latin letters and reads as romanised Hindi: at least one strong word, two distinct
+    Hindi words in all, and a quarter of its words (mentions, hashtags and links left out) Hindi."""
+    words = latin_words(text)
+    if not words:
         return False
     strong = [w for w in words if w in STRONG]
     weak = [w for w in words if w in WEAK]
     if not strong or len(set(strong)) + len(set(weak)) < 2:
         return False
     return (len(strong) + 0.5 * len(weak)) / len(words) >= MIN_SHARE
+
+
+class HinglishModel:
+    """The character n-gram model of `tocsin train --profile hinglish` (models/build_hinglish.py): romanised Hindi
+    against the Latin-script text of the other languages, for posts the word test misses ("Nadi par bana naya pul
+    agle hafte khulega"). It answers only for three words or more of which at least one is on the word lists: on
+    its own it took Indian English for Hindi ("PM Modi speaks LIVE from #Varanasi"), having learnt names."""
+
+    def __init__(self, path: Path) -> None:
+        with np.load(path) as z:
+            self.idf = z["idf"].astype(np.float32)
+            self.coef = z["coef"].astype(np.float32)
+            self.bias, self.threshold = float(z["bias"]), float(z["threshold"])
+
+    def score(self, words: list[str]) -> float:
+        from ..models.chargrams import featurise
+
+        return float(featurise([" ".join(words)], self.idf).dot(self.coef)[0] + self.bias)
+
+    def likely(self, text: str) -> bool:
+        words = latin_words(text)
+        if not words or len(words) < 3 or not any(w in STRONG or w in WEAK for w in words):
+            return False
+        return self.score(words) >= self.threshold
+
+
+def model_path() -> Path:
+    return Path(str(resources.files("tocsin.models").joinpath("weights/hinglish.npz")))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path, mtime: float) -> HinglishModel:
+    return HinglishModel(path)  # cached per file version; read-only after loading

