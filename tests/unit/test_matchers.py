@@ -48,12 +48,15 @@ def test_an_e5_bank_finds_hindi_translations_written_in_devanagari():
     e5.build([(f"e{i}", t) for i, t in enumerate(english)])
     found = e5.query(hindi, k=1)
     assert [f[0][0] for f in found] == [f"e{i}" for i in range(len(english))]
-    romanised = e5.query([deobfuscate(t) for t in hindi], k=1)  # what the bank read before: Latin letters
-    assert min(f[0][1] for f in found) > max(f[0][1] for f in romanised)
+    # what the bank read before: the same sentences in Latin letters, as e5 reads them without the Devanagari step
+    romanised = e5._enc.encode([deobfuscate(t) for t in hindi])
+    romanised /= np.linalg.norm(romanised, axis=1, keepdims=True)
+    assert min(f[0][1] for f in found) > (e5.embed(english) * romanised).sum(axis=1).max()
 
     # Hindi as often typed, in Latin letters (written for this test): e5 gets it written back in Devanagari
     hinglish = ["Musalman ek bimari hain", "Mujhe auraton se nafrat hai", "Saare sharnarthiyon ko goli maar deni chahiye",
-                "Samlaingik log bahut acche padosi hain", "Aaj mausam bahut accha hai"]
+                "Samlaingik log bahut acche padosi hain", "Aaj mausam bahut accha hai",
+                "Nadi par bana naya pul agle hafte khulega"]  # the last one only the character model of hinglish.py knows
     assert all(not c.isascii() for c in e5.clean(hinglish)) and e5.clean(english) == english
     found = e5.query(hinglish, k=1)
     assert [f[0][0] for f in found] == [f"e{i}" for i in range(len(hinglish))]

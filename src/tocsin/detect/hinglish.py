@@ -104,3 +104,12 @@ def model_path() -> Path:
 @lru_cache(maxsize=4)
 def load_model(path: Path, mtime: float) -> HinglishModel:
     return HinglishModel(path)  # cached per file version; read-only after loading
+
+
+def romanised_hindi(text: str, model: Path | None = None) -> bool:
+    """Hindi typed in Latin letters: by the word test, or for what it misses by the character model (`model`, the
+    shipped weights by default); without the weights file, by the word test alone."""
+    if looks_hinglish(text):
+        return True
+    path = model or model_path()
+    return path.exists() and load_model(path, path.stat().st_mtime).likely(text)

