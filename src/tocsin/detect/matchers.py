@@ -226,7 +226,10 @@ class SemanticMatcher(Matcher):
         return [to_devanagari(t) if romanised_hindi(t) else t for t in clean]
 
     def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
-        clean = self.clean(texts)
+        return self.embed_clean(self.clean(texts), query)
+
+    def embed_clean(self, clean: Sequence[str], query: bool = False) -> np.ndarray:
+        """Unit vectors of texts already put through `clean`."""
         side = getattr(self._enc, "encode_queries", None) if query and self.asymmetric else None
         x = (side(clean) if side else self._enc.encode(clean)).astype(np.float32)
         return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)

@@ -22,13 +22,14 @@ def _vectors(texts: list[str], encoder: str, cache: str | None):
     from ...detect.matchers import SemanticMatcher
 
     matcher = SemanticMatcher(encoder, asymmetric=True)
+    clean = matcher.clean(texts)  # once: the cache key and what the encoder reads
     cached = None
     if cache:
-        digest = hashlib.sha256("\x00".join(matcher.clean(texts)).encode("utf-8")).hexdigest()[:12]
+        digest = hashlib.sha256("\x00".join(clean).encode("utf-8")).hexdigest()[:12]
         cached = Path(cache) / f"claims-{encoder}-{digest}.npy"
     if cached and cached.exists():
         return np.load(cached)
-    emb = matcher.embed(texts)
+    emb = matcher.embed_clean(clean)
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
         np.save(cached, emb)
