@@ -49,8 +49,7 @@ def test_an_e5_bank_finds_hindi_translations_written_in_devanagari():
     found = e5.query(hindi, k=1)
     assert [f[0][0] for f in found] == [f"e{i}" for i in range(len(english))]
     # what the bank read before: the same sentences in Latin letters, as e5 reads them without the Devanagari step
-    romanised = e5._enc.encode([deobfuscate(t) for t in hindi])
-    romanised /= np.linalg.norm(romanised, axis=1, keepdims=True)
+    romanised = e5.embed_clean([deobfuscate(t) for t in hindi])
     assert min(f[0][1] for f in found) > (e5.embed(english) * romanised).sum(axis=1).max()
 
     # Hindi as often typed, in Latin letters (written for this test): e5 gets it written back in Devanagari
@@ -60,8 +59,7 @@ def test_an_e5_bank_finds_hindi_translations_written_in_devanagari():
     assert all(not c.isascii() for c in e5.clean(hinglish)) and e5.clean(english) == english
     found = e5.query(hinglish, k=1)
     assert [f[0][0] for f in found] == [f"e{i}" for i in range(len(hinglish))]
-    as_typed = e5._enc.encode(hinglish)  # the same posts read in Latin letters, as the bank read them before
-    as_typed /= np.linalg.norm(as_typed, axis=1, keepdims=True)
+    as_typed = e5.embed_clean(hinglish)  # the same posts read in Latin letters, as the bank read them before
     latin = (e5.embed(english[:len(hinglish)]) * as_typed).sum(axis=1)
     gain = np.array([f[0][1] for f in found]) - latin
     assert gain.min() > 0 and gain.mean() > 0.05

@@ -36,8 +36,8 @@ WORDS = {
     # "cch" is mostly च्च (bacche, kaccha, sacchai); "good" is the common word typed the same way with च्छ
     "accha": "अच्छा", "acche": "अच्छे", "acchi": "अच्छी", "achha": "अच्छा", "achhe": "अच्छे", "achhi": "अच्छी",
 }
-_CONS = [("cchh", "च्छ"), ("cch", "च्च"), ("chh", "छ"), ("kh", "ख"), ("gh", "घ"), ("ch", "च"), ("jh", "झ"), ("th", "थ"), ("dh", "ध"), ("ph", "फ"),
-         ("bh", "भ"), ("sh", "श"), ("k", "क"), ("g", "ग"), ("j", "ज"), ("t", "त"), ("d", "द"), ("n", "न"),
+_CONS = [("cchh", "च्छ"), ("cch", "च्च"), ("chh", "छ"), ("kh", "ख"), ("gh", "घ"), ("ch", "च"), ("jh", "झ"), ("th", "थ"),
+         ("dh", "ध"), ("ph", "फ"), ("bh", "भ"), ("sh", "श"), ("k", "क"), ("g", "ग"), ("j", "ज"), ("t", "त"), ("d", "द"), ("n", "न"),
          ("p", "प"), ("f", "फ़"), ("b", "ब"), ("m", "म"), ("y", "य"), ("r", "र"), ("l", "ल"), ("v", "व"),
          ("w", "व"), ("s", "स"), ("h", "ह"), ("q", "क़"), ("z", "ज़"), ("x", "क्स"), ("c", "क")]
 # Latin -> (independent letter, sign after a consonant), longest first; "a" after a consonant is the inherent vowel

