@@ -41,7 +41,9 @@ class Engine:
         """Items without a language get the identified one ("und" when unsure); given languages are kept."""
         if self.langid is None:
             return list(items)
-        return [i if i.lang else replace(i, lang=self.langid.identify(i.full_text())) for i in items]
+        missing = [i for i in items if not i.lang]
+        found = iter(self.langid.identify_many([i.full_text() for i in missing]))
+        return [i if i.lang else replace(i, lang=next(found)) for i in items]
 
     def detect(self, items: Sequence[ContentItem]) -> list[list[Signal]]:
         out: list[list[Signal]] = [[] for _ in items]

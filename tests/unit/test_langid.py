@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from tocsin.detect.hinglish import HinglishModel, looks_hinglish, model_path
+from tocsin.detect.hinglish import HinglishModel, looks_hinglish, model_path, romanised_hindi, romanised_hindi_many
 from tocsin.detect.langid import LanguageIdentifier
 
 
@@ -33,6 +33,21 @@ def langid():
 ])
 def test_identifies_the_language_hinglish_included_and_shared_words_not(langid, text, lang):
     assert langid.identify(text) == lang
+
+
+BATCH = ["Nadi par bana naya pul agle hafte khulega", "", "   ", "ok", "Immigrants are vermin. #5563",
+         "Yaar mujhe samajh nahi aata ki log itna gussa kyun karte hain", "सरकार ने कल नए बजट की घोषणा की।",
+         "Rahul and Priya will meet the Delhi team at the station", "Gaon ke school mein naye master aaye",
+         "What a shitty morning, the bus is late again.", "Je vais te tuer ce soir.", "pul par"]
+
+
+def test_a_batch_is_identified_as_each_text_alone(langid):
+    # identify_many asks the character model once for the batch (the engine's path); the answers must not change
+    assert langid.identify_many(BATCH) == [langid.identify(t) for t in BATCH]
+    assert langid.identify_many(BATCH)[0] == "hi" and langid.identify_many([]) == []
+    model = HinglishModel(model_path())
+    assert romanised_hindi_many(BATCH, model) == [romanised_hindi(t, model) for t in BATCH]
+    assert model.likely_many(BATCH) == [model.likely(t) for t in BATCH]
 
 
 def test_hinglish_needs_a_distinctive_word_and_a_share_of_the_text():

@@ -87,14 +87,29 @@ class HinglishModel:
             self.coef = z["coef"].astype(np.float32)
             self.bias, self.threshold = float(z["bias"]), float(z["threshold"])
 
+    def scores(self, word_lists: list[list[str]]) -> np.ndarray:
+        """The model's logit for each text's words, all texts featurised at once (one text alone costs ~0.3 ms in
+        the batch featuriser's fixed overhead; a batch of hundreds, a few microseconds each)."""
+        if not word_lists:
+            return np.zeros(0)
+        return featurise([" ".join(ws) for ws in word_lists], self.idf).dot(self.coef) + self.bias
+
     def score(self, words: list[str]) -> float:
-        return float(featurise([" ".join(words)], self.idf).dot(self.coef)[0] + self.bias)
+        return float(self.scores([words])[0])
+
+    def likely_many(self, texts: list[str]) -> list[bool]:
+        asked = {}
+        for i, text in enumerate(texts):
+            words = latin_words(text)
+            if words and len(words) >= 3 and any(w in STRONG or w in WEAK for w in words):
+                asked[i] = words
+        out = [False] * len(texts)
+        for i, s in zip(asked, self.scores(list(asked.values()))):
+            out[i] = bool(s >= self.threshold)
+        return out
 
     def likely(self, text: str) -> bool:
-        words = latin_words(text)
-        if not words or len(words) < 3 or not any(w in STRONG or w in WEAK for w in words):
-            return False
-        return self.score(words) >= self.threshold
+        return self.likely_many([text])[0]
 
 
 def model_path() -> Path:
@@ -116,3 +131,13 @@ def load_model(path: Path | None = None) -> HinglishModel | None:
 def romanised_hindi(text: str, model: HinglishModel | None) -> bool:
     """Hindi typed in Latin letters: by the word test, or for what it misses by the character model (if any)."""
     return looks_hinglish(text) or (model is not None and model.likely(text))
+
+
+def romanised_hindi_many(texts: list[str], model: HinglishModel | None) -> list[bool]:
+    """`romanised_hindi` of each text, the character model asked once for all the texts the word test misses."""
+    out = [looks_hinglish(t) for t in texts]
+    if model is not None:
+        missed = [i for i, hit in enumerate(out) if not hit]
+        for i, hit in zip(missed, model.likely_many([texts[i] for i in missed])):
+            out[i] = hit
+    return out

@@ -9,7 +9,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from .hinglish import HinglishModel, load_model, romanised_hindi
+from .hinglish import HinglishModel, load_model, romanised_hindi, romanised_hindi_many
 
 # The languages tocsin's models are trained or measured on, plus close neighbours worth telling apart.
 SUPPORTED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ar", "hi", "zh", "tr", "da", "el", "bg", "ru")
@@ -57,12 +57,21 @@ class LanguageIdentifier:
         return top.language.iso_code_639_1.name.lower(), float(top.value)
 
     def identify(self, text: str) -> str:
-        text = text.strip()
+        return self.identify_many([text])[0]
+
+    def identify_many(self, texts: list[str]) -> list[str]:
+        """`identify` for each text; the character model of romanised Hindi is asked once for the whole batch."""
+        texts = [t.strip() for t in texts]
+        tops = [self._fast(t, k=4) if t else [] for t in texts]
+        unsure = [i for i, top in enumerate(tops) if top and top[0][1] < SURE and top[0][0] != "hi"]
+        hindi = dict(zip(unsure, romanised_hindi_many([texts[i] for i in unsure], self._hinglish)))
+        return [self._decide(t, top, hindi.get(i, False)) for i, (t, top) in enumerate(zip(texts, tops))]
+
+    def _decide(self, text: str, top: list[tuple[str, float]], looks_hindi: bool) -> str:
         if not text:
             return "und"
-        top = self._fast(text, k=4)
         lang, score = top[0]
-        if score < SURE and lang != "hi" and self.looks_hindi(text):
+        if looks_hindi:
             return "hi"  # romanised Hindi, which fastText does not know (hinglish.py)
         if score >= SURE or (len(text) >= SHORT and score >= self.min_score):
             return lang

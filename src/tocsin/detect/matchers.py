@@ -24,7 +24,7 @@ from typing import ClassVar, Sequence
 import numpy as np
 
 from .devanagari import to_devanagari
-from .hinglish import load_model, romanised_hindi
+from .hinglish import load_model, romanised_hindi_many
 from .normalise import deobfuscate
 
 Match = tuple[str, float]  # (entry id, score in [0, 1])
@@ -223,8 +223,8 @@ class SemanticMatcher(Matcher):
         if not getattr(self._enc, "reads_devanagari", False):
             return [deobfuscate(t) for t in texts]
         clean = [deobfuscate(t, romanise_hindi=False) for t in texts]
-        model = load_model()
-        return [to_devanagari(t) if romanised_hindi(t, model) else t for t in clean]
+        hindi = romanised_hindi_many(clean, load_model())
+        return [to_devanagari(t) if h else t for t, h in zip(clean, hindi)]
 
     def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         return self.embed_clean(self.clean(texts), query)
