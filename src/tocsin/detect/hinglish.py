@@ -98,7 +98,9 @@ class HinglishModel:
         return float(self.scores([words])[0])
 
     def likely_many(self, texts: list[str]) -> list[bool]:
-        asked = {}
+        """For each text: three words or more, one of them on the word lists, and the model's score over the
+        threshold. The texts that qualify are scored together."""
+        asked: dict[int, list[str]] = {}
         for i, text in enumerate(texts):
             words = latin_words(text)
             if words and len(words) >= 3 and any(w in STRONG or w in WEAK for w in words):
@@ -130,7 +132,7 @@ def load_model(path: Path | None = None) -> HinglishModel | None:
 
 def romanised_hindi(text: str, model: HinglishModel | None) -> bool:
     """Hindi typed in Latin letters: by the word test, or for what it misses by the character model (if any)."""
-    return looks_hinglish(text) or (model is not None and model.likely(text))
+    return romanised_hindi_many([text], model)[0]
 
 
 def romanised_hindi_many(texts: list[str], model: HinglishModel | None) -> list[bool]:
