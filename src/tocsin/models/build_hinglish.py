@@ -76,7 +76,8 @@ def train_hinglish(data_root: Path, out: Path, suites: Path | None = None, seed:
     log(f"threshold {threshold:.3f}; dev share passing: Hindi romanised {report.get('hindi-romanised')}, "
         f"templates {report.get('hindi-templates')}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out, idf=idf.astype(np.float16), coef=coef.astype(np.float16), bias=np.float32(bias), threshold=np.float32(threshold),
+    np.savez_compressed(out, idf=idf.astype(np.float16), coef=coef.astype(np.float16), bias=np.float32(bias),
+                        threshold=np.float32(threshold),
                         meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8))
     out.with_suffix(".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return meta
