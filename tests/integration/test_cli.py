@@ -202,3 +202,30 @@ def test_eval_scores_a_suite_in_its_own_or_the_identified_language(tmp_path, cap
     assert found["scored_as"] == {"en": 3}
     assert main(["eval", "--suite", str(suite), "--detect-language", "--summary"]) == 0
     assert "mini_hi" in capsys.readouterr().out.split("languages the cases were scored in")[1]
+
+
+def test_eval_garble_scores_a_damaged_copy_of_each_case_beside_the_clean_one(tmp_path, capsys):
+    """`tocsin eval --garble KIND`: every case scored clean and damaged (cases written for this test). Mojibake is
+    mended before the models read a post, so no flag changes; the report names the kind and the share unchanged."""
+    import csv
+    import json
+
+    suite = tmp_path / "mini_fr.csv"
+    rows = [("derog_h", "Ces étrangers sont des déchets, qu'ils dégagent de notre pays.", "hateful"),
+            ("neutral_nh", "La bibliothèque ouvre à neuf heures en semaine.", "non-hateful"),
+            ("neutral_nh", "Nous avons planté des tomates dans le jardin ce printemps.", "non-hateful")]
+    with suite.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["functionality", "text", "label", "lang", "disputed"])
+        w.writerows([(fn, text, label, "fr", "False") for fn, text, label in rows])
+    assert main(["eval", "--suite", str(suite), "--json", "--garble", "mojibake"]) == 0
+    result = json.loads(capsys.readouterr().out)[0]
+    assert result["scored_as"] == {"fr": 3}  # the damaged copies are not counted again
+    assert result["garbled"]["kind"] == "mojibake" and result["garbled"]["same_flag"] == 1.0
+    assert result["garbled"]["macro_f1"] == result["macro_f1"]
+    assert main(["eval", "--suite", str(suite), "--garble", "all", "--summary"]) == 0
+    out = capsys.readouterr().out
+    assert "garbled (all) against clean:" in out and "mini_fr" in out.split("garbled (all)")[1]
+    with pytest.raises(SystemExit) as exc:  # argparse names the choices
+        main(["eval", "--suite", str(suite), "--garble", "reverse"])
+    assert exc.value.code == 2 and "invalid choice: 'reverse'" in capsys.readouterr().err

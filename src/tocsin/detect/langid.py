@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .hinglish import HinglishModel, load_model, romanised_hindi_many
+from .normalise import repair_mojibake
 
 # The languages tocsin's models are trained or measured on, plus close neighbours worth telling apart.
 SUPPORTED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ar", "hi", "zh", "tr", "da", "el", "bg", "ru")
@@ -56,8 +57,9 @@ class LanguageIdentifier:
         return self.identify_many([text])[0]
 
     def identify_many(self, texts: list[str]) -> list[str]:
-        """`identify` for each text; the character model of romanised Hindi is asked once for the whole batch."""
-        texts = [t.strip() for t in texts]
+        """`identify` for each text; the character model of romanised Hindi is asked once for the whole batch. Text
+        read with the wrong code page is mended first ("Ø§Ù†Ø§" is Arabic)."""
+        texts = [repair_mojibake(t).strip() for t in texts]
         tops = [self._fast(t, k=4) if t else [] for t in texts]
         unsure = [i for i, top in enumerate(tops) if top and top[0][1] < SURE and top[0][0] != "hi"]
         hindi = dict(zip(unsure, romanised_hindi_many([texts[i] for i in unsure], self._hinglish)))

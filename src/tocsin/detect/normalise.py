@@ -4,7 +4,8 @@
 Hindi in Latin letters as it is typed online (`romanise`) and undoes common evasion before a model sees the text:
 zero-width and soft-hyphen insertions, homoglyphs from other scripts inside Latin words, leetspeak inside words
 (k1ll, h4te), letters spaced or dotted apart (k i l l, k.i.l.l), runs of one letter (kiiiill), and emoji used as
-stand-ins for weapons and violence.
+stand-ins for weapons and violence. Before all that it mends mojibake: UTF-8 that was read as Windows-1252 on the
+way ("cafÃ©", "Ø§Ù†Ø§"), which leaves Arabic, Chinese or Hindi unreadable to any model (`repair_mojibake`).
 """
 from __future__ import annotations
 
@@ -35,6 +36,48 @@ _EMOJI = {"🔪": " knife ", "🗡": " knife ", "🔫": " gun ", "💣": " bomb 
 _EMOJI_RE = re.compile("|".join(map(re.escape, _EMOJI)))
 
 
+# Characters Windows-1252 gives the bytes 0x80-0xFF (and the C1 controls, Latin-1's reading of the five bytes
+# Windows-1252 leaves undefined): a run of two or more of them may be UTF-8 bytes decoded with the wrong code page.
+_CP1252_HIGH = "".join(sorted({bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0x100)}))
+_MOJIBAKE_RUN = re.compile(f"[{re.escape(_CP1252_HIGH)}]{{2,}}")
+_OTHER_NON_ASCII = re.compile(f"[^\\x00-\\x7f{re.escape(_CP1252_HIGH)}]")
+
+
+def _byte(ch: str) -> bytes:
+    try:
+        return ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return ch.encode("latin-1")  # a C1 control: Latin-1's reading of a byte Windows-1252 leaves undefined
+
+
+def _plausible(ch: str) -> bool:
+    """A character mojibake could honestly have come from: a letter of the scripts whose UTF-8 is two bytes and
+    which people type (Latin-1 and Latin Extended-A, Greek, Cyrillic, Armenian, Hebrew letters, Arabic) or anything
+    from U+0800 on (Indic, CJK, typographic punctuation, emoji). Other two-byte results come from legitimate pairs
+    of Windows-1252 characters: Turkish "FETÖ’nün" would read as a Hebrew accent, "KOÇ’un" as "ǒ", "ß…" as NKo."""
+    return ("\u00a0" <= ch <= "\u017f" or "\u0370" <= ch <= "\u058f" or "\u05d0" <= ch <= "\u06ff"
+            or ch >= "\u0800")
+
+
+def _mend(m: re.Match[str]) -> str:
+    run = m.group(0)
+    try:
+        fixed = b"".join(map(_byte, run)).decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return run
+    return fixed if all(_plausible(ch) for ch in fixed) else run
+
+
+def repair_mojibake(text: str) -> str:
+    """Each run of Windows-1252 high characters that is valid UTF-8 once written back as bytes, decoded as UTF-8:
+    "cafÃ©" becomes "café". Only a text all of whose characters Windows-1252 could have produced is mended, as a
+    text read with the wrong code page is; any other is returned as it is, and so is text that is not mojibake
+    (a lone accented letter, or pairs such as "çã", are not valid UTF-8)."""
+    if text.isascii() or _OTHER_NON_ASCII.search(text):
+        return text
+    return _MOJIBAKE_RUN.sub(_mend, text)
+
+
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _ZERO_WIDTH.sub("", text)
@@ -55,11 +98,12 @@ def _leet(m: re.Match[str]) -> str:
     return word[:lead] + core.translate(_LEET) + word[len(word) - trail:]
 
 
-def deobfuscate(text: str, romanise_hindi: bool = True) -> str:
+def deobfuscate(text: str, romanise_hindi: bool = True, mend_mojibake: bool = True) -> str:
     """The text as the models read it. `romanise_hindi=False` keeps Devanagari as it is written, for encoders that
     read it well (e5: a Hindi sentence in Devanagari sits at cosine ~0.9 from its English translation, in Latin
-    letters ~0.8); USE was not trained on Hindi and reads the romanised form better."""
-    text = unicodedata.normalize("NFKC", text)
+    letters ~0.8); USE was not trained on Hindi and reads the romanised form better. `mend_mojibake=False` is for
+    reproducing weights trained before `repair_mojibake` existed (models/build.py)."""
+    text = unicodedata.normalize("NFKC", repair_mojibake(text) if mend_mojibake else text)
     text = _ZERO_WIDTH.sub("", text)
     if romanise_hindi:
         text = romanise(text)

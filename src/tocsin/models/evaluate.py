@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
+
+from .garble import garble
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,31 @@ def evaluate(cases: Sequence[Case], predict: Callable[[list[Case]], list[bool]])
         res.overall.add(case.hateful, pred)
         res.by_functionality[case.functionality].add(case.hateful, pred)
     return list(results.values())
+
+
+def garbled(cases: Sequence[Case], kind: str, seed: int = 7) -> list[Case]:
+    """The cases with their text damaged as `kind` names (`models/garble.py`), labels unchanged."""
+    return [replace(c, text=garble(c.text, kind, c.lang, seed)) for c in cases]
+
+
+def agreement(cases: Sequence[Case], clean: Sequence[bool], damaged: Sequence[bool]) -> dict[str, float]:
+    """Per suite, the share of cases whose flag is the same on the clean and on the damaged text."""
+    same: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for c, a, b in zip(cases, clean, damaged):
+        same[c.suite][0] += a == b
+        same[c.suite][1] += 1
+    return {s: k / n for s, (k, n) in same.items()}
+
+
+def garble_lines(kind: str, clean: list[SuiteResult], damaged: list[SuiteResult], agree: dict[str, float]) -> list[str]:
+    out = [f"garbled ({kind}) against clean:",
+           f"{'suite':<20} {'lang':<5} {'F1 clean':>9} {'garbled':>9} {'change':>7} {'same flag':>10}"]
+    by_suite = {r.suite: r for r in damaged}
+    for r in sorted(clean, key=lambda r: r.suite):
+        d = by_suite[r.suite]
+        out.append(f"{r.suite:<20} {r.lang:<5} {r.overall.macro_f1:>9.3f} {d.overall.macro_f1:>9.3f} "
+                   f"{d.overall.macro_f1 - r.overall.macro_f1:>+7.3f} {agree[r.suite]:>10.3f}")
+    return out
 
 
 def load_references(ref_dir: Path) -> dict[str, dict[str, float]]:

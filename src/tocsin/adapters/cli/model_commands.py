@@ -10,7 +10,9 @@ from pathlib import Path
 
 from ...detect.trained import weights_path
 from ...domain.model import ContentItem
-from ...models.evaluate import Case, evaluate, load_references, read_suite, report_lines
+from ...models.evaluate import (Case, agreement, evaluate, garble_lines, garbled, load_references, read_suite,
+                                report_lines)
+from ...models.garble import GARBLES
 from .commands import CliError, _engine_only
 
 # fast: heads over USE that also read a character n-gram model (models/chargrams.py), trained on every row.
@@ -77,25 +79,34 @@ def eval_suites(args: argparse.Namespace) -> int:
 
     scored_as: dict[str, Counter] = defaultdict(Counter)  # suite -> the languages its cases were scored in
 
-    def predict(cs: list[Case]) -> list[bool]:
+    def predict(cs: list[Case], count: bool = True) -> list[bool]:
         out: list[bool] = []
         for i in range(0, len(cs), 1024):
             batch = cs[i:i + 1024]
             items = [ContentItem(f"c{i + k}", "post", c.text, lang=None if args.detect_language else c.lang)
                      for k, c in enumerate(batch)]
             for c, r in zip(batch, engine.classify(items)):
-                scored_as[c.suite][r["lang"]] += 1
+                if count:
+                    scored_as[c.suite][r["lang"]] += 1
                 out.append(r["flagged"]["hate"])
         return out
 
-    results = evaluate(cases, predict)
+    preds = predict(cases)
+    results = evaluate(cases, lambda _: preds)
+    damaged, agree = None, {}
+    if args.garble:
+        bad_cases = garbled(cases, args.garble)
+        bad_preds = predict(bad_cases, count=False)
+        damaged, agree = evaluate(bad_cases, lambda _: bad_preds), agreement(cases, preds, bad_preds)
     refs = load_references(Path(args.reference)) if args.reference and Path(args.reference).is_dir() else {}
     if args.json:
         print(json.dumps([{"suite": r.suite, "lang": r.lang, "n": r.overall.n, "accuracy": round(r.overall.accuracy, 4),
                            "macro_f1": round(r.overall.macro_f1, 4),
                            "functionalities": {k: round(v.accuracy, 4) for k, v in sorted(r.by_functionality.items())},
                            "scored_as": dict(scored_as[r.suite].most_common()),
-                           "reference": refs.get(r.suite, {})} for r in results], indent=2))
+                           "reference": refs.get(r.suite, {}),
+                           **({"garbled": _garbled_json(args.garble, damaged, agree, r.suite)} if damaged else {})}
+                          for r in results], indent=2))
     else:
         print(f"detectors: {', '.join(d.get_name() for d in engine.detectors)}")
         print("\n".join(report_lines(results, refs, functionalities=not args.summary)))
@@ -103,7 +114,16 @@ def eval_suites(args: argparse.Namespace) -> int:
             print("\nlanguages the cases were scored in (identified, not the suite's column):")
             for r in sorted(results, key=lambda r: r.suite):
                 print(f"{r.suite:<20} " + ", ".join(f"{k} {n}" for k, n in scored_as[r.suite].most_common(6)))
+        if damaged:
+            print("\n" + "\n".join(garble_lines(args.garble, results, damaged, agree)))
     return 0
+
+
+def _garbled_json(kind: str, damaged: list, agree: dict[str, float], suite: str) -> dict:
+    r = next(d for d in damaged if d.suite == suite)
+    return {"kind": kind, "accuracy": round(r.overall.accuracy, 4), "macro_f1": round(r.overall.macro_f1, 4),
+            "same_flag": round(agree[suite], 4),
+            "functionalities": {k: round(v.accuracy, 4) for k, v in sorted(r.by_functionality.items())}}
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -126,4 +146,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--detect-language", action="store_true",
                    help="let the language identifier choose each case's language, as `tocsin classify` and the API "
                         "do, instead of the suite's `lang` column (the accurate profile reads Hindi by its language)")
+    p.add_argument("--garble", choices=list(GARBLES),
+                   help="also score a damaged copy of every case (word order, function words, accents, mojibake: "
+                        "stand-ins for machine translation and bad decoding) and report the change")
     p.set_defaults(func=eval_suites)
