@@ -179,20 +179,26 @@ def test_bank_import_and_match_contract(tmp_path, store_url, capsys):
     assert main(["match", "--bank", "empty", "--input", str(queries), "--output", "-", "--db", store_url]) == 2
 
 
+def _mini_suite(path, lang, rows):
+    """A suite file in HateCheck's format from (functionality, text, label) rows, all in one language."""
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["functionality", "text", "label", "lang", "disputed"])
+        w.writerows([(fn, text, label, lang, "False") for fn, text, label in rows])
+    return path
+
+
 def test_eval_scores_a_suite_in_its_own_or_the_identified_language(tmp_path, capsys):
     """`tocsin eval` on a suite in HateCheck's format (cases written for this test): every case is scored in the
     suite's `lang` column, or with --detect-language in the language the identifier finds, as in production."""
-    import csv
     import json
 
-    suite = tmp_path / "mini_hi.csv"
-    rows = [("derog_h", "Those people are vermin and should leave this country.", "hateful"),
-            ("neutral_nh", "The library opens at nine on weekdays.", "non-hateful"),
-            ("neutral_nh", "We planted tomatoes in the garden this spring.", "non-hateful")]
-    with suite.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["functionality", "text", "label", "lang", "disputed"])
-        w.writerows([(fn, text, label, "hi", "False") for fn, text, label in rows])
+    suite = _mini_suite(tmp_path / "mini_hi.csv", "hi", [
+        ("derog_h", "Those people are vermin and should leave this country.", "hateful"),
+        ("neutral_nh", "The library opens at nine on weekdays.", "non-hateful"),
+        ("neutral_nh", "We planted tomatoes in the garden this spring.", "non-hateful")])
     assert main(["eval", "--suite", str(suite), "--json"]) == 0
     given = json.loads(capsys.readouterr().out)[0]
     assert given["n"] == 3 and given["scored_as"] == {"hi": 3}
@@ -207,17 +213,12 @@ def test_eval_scores_a_suite_in_its_own_or_the_identified_language(tmp_path, cap
 def test_eval_garble_scores_a_damaged_copy_of_each_case_beside_the_clean_one(tmp_path, capsys):
     """`tocsin eval --garble KIND`: every case scored clean and damaged (cases written for this test). Mojibake is
     mended before the models read a post, so no flag changes; the report names the kind and the share unchanged."""
-    import csv
     import json
 
-    suite = tmp_path / "mini_fr.csv"
-    rows = [("derog_h", "Ces étrangers sont des déchets, qu'ils dégagent de notre pays.", "hateful"),
-            ("neutral_nh", "La bibliothèque ouvre à neuf heures en semaine.", "non-hateful"),
-            ("neutral_nh", "Nous avons planté des tomates dans le jardin ce printemps.", "non-hateful")]
-    with suite.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["functionality", "text", "label", "lang", "disputed"])
-        w.writerows([(fn, text, label, "fr", "False") for fn, text, label in rows])
+    suite = _mini_suite(tmp_path / "mini_fr.csv", "fr", [
+        ("derog_h", "Ces étrangers sont des déchets, qu'ils dégagent de notre pays.", "hateful"),
+        ("neutral_nh", "La bibliothèque ouvre à neuf heures en semaine.", "non-hateful"),
+        ("neutral_nh", "Nous avons planté des tomates dans le jardin ce printemps.", "non-hateful")])
     assert main(["eval", "--suite", str(suite), "--json", "--garble", "mojibake"]) == 0
     result = json.loads(capsys.readouterr().out)[0]
     assert result["scored_as"] == {"fr": 3}  # the damaged copies are not counted again

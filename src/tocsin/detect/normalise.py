@@ -63,7 +63,7 @@ def _mend(m: re.Match[str]) -> str:
     run = m.group(0)
     try:
         fixed = b"".join(map(_byte, run)).decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
+    except UnicodeDecodeError:
         return run
     return fixed if all(_plausible(ch) for ch in fixed) else run
 
