@@ -20,7 +20,7 @@ from .train import TEMPLATES, TrainConfig, choose_threshold, source_weights, tra
 
 CATEGORIES = ("hate", "violence", "harassment", "profanity")
 # Whether training reads texts with mojibake mended (detect/normalise.py `repair_mojibake`), as the detectors do
-# since session 21. The shipped weights (fast 2026.11.7, accurate 2026.11.9) were trained before that step existed;
+# since 2026.12.1. The shipped weights (those of fast 2026.11.7 and accurate 2026.11.9) were trained before it;
 # it changes 3 of the ~235,000 training texts. It stays off so that `tocsin train` still reproduces those weights;
 # turn it on with the next model version.
 MEND_MOJIBAKE = False
