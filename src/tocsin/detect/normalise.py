@@ -36,18 +36,21 @@ _EMOJI = {"🔪": " knife ", "🗡": " knife ", "🔫": " gun ", "💣": " bomb 
 _EMOJI_RE = re.compile("|".join(map(re.escape, _EMOJI)))
 
 
-# Characters Windows-1252 gives the bytes 0x80-0xFF (and the C1 controls, Latin-1's reading of the five bytes
-# Windows-1252 leaves undefined): a run of two or more of them may be UTF-8 bytes decoded with the wrong code page.
-_CP1252_HIGH = "".join(sorted({bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0x100)}))
+# Windows-1252 is Latin-1 except at 0x80-0x9F, where it has typographic characters ("€", "’", "–"); the five bytes
+# it leaves undefined read as Latin-1's C1 controls, as lenient decoders read them.
+_CP1252_OVER_LATIN1 = {chr(b): c for b in range(0x80, 0xA0) if (c := bytes([b]).decode("cp1252", errors="ignore"))}
+_TO_CP1252 = str.maketrans(_CP1252_OVER_LATIN1)
+_FROM_CP1252 = str.maketrans({c: latin for latin, c in _CP1252_OVER_LATIN1.items()})
+# The characters Windows-1252 reads the bytes 0x80-0xFF as: a run of two or more of them may be UTF-8 bytes decoded
+# with the wrong code page.
+_CP1252_HIGH = "".join(map(chr, range(0x80, 0x100))).translate(_TO_CP1252)
 _MOJIBAKE_RUN = re.compile(f"[{re.escape(_CP1252_HIGH)}]{{2,}}")
 _OTHER_NON_ASCII = re.compile(f"[^\\x00-\\x7f{re.escape(_CP1252_HIGH)}]")
 
 
-def _byte(ch: str) -> bytes:
-    try:
-        return ch.encode("cp1252")
-    except UnicodeEncodeError:
-        return ch.encode("latin-1")  # a C1 control: Latin-1's reading of a byte Windows-1252 leaves undefined
+def read_as_windows_1252(data: bytes) -> str:
+    """Bytes decoded as Windows-1252 (undefined bytes as Latin-1): how mojibake is made from UTF-8."""
+    return data.decode("latin-1").translate(_TO_CP1252)
 
 
 def _plausible(ch: str) -> bool:
@@ -62,7 +65,7 @@ def _plausible(ch: str) -> bool:
 def _mend(m: re.Match[str]) -> str:
     run = m.group(0)
     try:
-        fixed = b"".join(map(_byte, run)).decode("utf-8")
+        fixed = run.translate(_FROM_CP1252).encode("latin-1").decode("utf-8")
     except UnicodeDecodeError:
         return run
     return fixed if all(_plausible(ch) for ch in fixed) else run

@@ -6,7 +6,7 @@ import csv
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 from .garble import garble
 
@@ -66,10 +66,10 @@ def read_suite(path: Path) -> list[Case]:
     return cases
 
 
-def evaluate(cases: Sequence[Case], predict: Callable[[list[Case]], list[bool]]) -> list[SuiteResult]:
+def evaluate(cases: Sequence[Case], preds: Sequence[bool]) -> list[SuiteResult]:
+    """Scores per suite and functionality of the `hate` flags `preds`, one per case."""
     results: dict[str, SuiteResult] = {}
-    preds = predict(list(cases))
-    for case, pred in zip(cases, preds):
+    for case, pred in zip(cases, preds, strict=True):
         res = results.setdefault(case.suite, SuiteResult(case.suite, case.lang))
         res.overall.add(case.hateful, pred)
         res.by_functionality[case.functionality].add(case.hateful, pred)
@@ -90,12 +90,12 @@ def agreement(cases: Sequence[Case], clean: Sequence[bool], damaged: Sequence[bo
     return {s: k / n for s, (k, n) in same.items()}
 
 
-def garble_lines(kind: str, clean: list[SuiteResult], damaged: list[SuiteResult], agree: dict[str, float]) -> list[str]:
+def garble_lines(kind: str, clean: list[SuiteResult], damaged: dict[str, SuiteResult],
+                 agree: dict[str, float]) -> list[str]:
     out = [f"garbled ({kind}) against clean:",
            f"{'suite':<20} {'lang':<5} {'F1 clean':>9} {'garbled':>9} {'change':>7} {'same flag':>10}"]
-    by_suite = {r.suite: r for r in damaged}
     for r in sorted(clean, key=lambda r: r.suite):
-        d = by_suite[r.suite]
+        d = damaged[r.suite]
         out.append(f"{r.suite:<20} {r.lang:<5} {r.overall.macro_f1:>9.3f} {d.overall.macro_f1:>9.3f} "
                    f"{d.overall.macro_f1 - r.overall.macro_f1:>+7.3f} {agree[r.suite]:>10.3f}")
     return out

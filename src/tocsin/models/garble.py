@@ -19,6 +19,8 @@ import re
 import unicodedata
 from typing import Callable
 
+from ..detect.normalise import read_as_windows_1252
+
 # Function words per language: small closed classes a translation system gets wrong or drops. Negators are
 # deliberately absent (dropping "not" would change a case's label), as are pronouns and quantifiers ("all").
 FUNCTION_WORDS: dict[str, tuple[str, ...]] = {
@@ -86,15 +88,15 @@ def accents(text: str, rng: random.Random | None = None, lang: str = "") -> str:
     """Diacritics off Latin letters only: a mark is dropped when the letter it sits on is Latin."""
     out: list[str] = []
     for ch in unicodedata.normalize("NFD", text):
-        if unicodedata.combining(ch) and out and _LATIN.match(out[-1][-1]):
+        if unicodedata.combining(ch) and out and _LATIN.match(out[-1]):
             continue
         out.append(ch)
     return unicodedata.normalize("NFC", "".join(out))
 
 
 def mojibake(text: str, rng: random.Random | None = None, lang: str = "") -> str:
-    """UTF-8 bytes read as Windows-1252; the five bytes that code page leaves undefined are read as Latin-1."""
-    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode("utf-8"))
+    """UTF-8 bytes read as Windows-1252 (what `detect.normalise.repair_mojibake` undoes)."""
+    return read_as_windows_1252(text.encode("utf-8"))
 
 
 def everything(text: str, rng: random.Random, lang: str = "") -> str:

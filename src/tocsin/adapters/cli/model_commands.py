@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ...detect.trained import weights_path
 from ...domain.model import ContentItem
-from ...models.evaluate import (Case, agreement, evaluate, garble_lines, garbled, load_references, read_suite,
-                                report_lines)
+from ...models.evaluate import (Case, SuiteResult, agreement, evaluate, garble_lines, garbled, load_references,
+                                read_suite, report_lines)
 from ...models.garble import GARBLES
 from .commands import CliError, _engine_only
 
@@ -92,12 +92,14 @@ def eval_suites(args: argparse.Namespace) -> int:
         return out
 
     preds = predict(cases)
-    results = evaluate(cases, lambda _: preds)
-    damaged, agree = None, {}
+    results = evaluate(cases, preds)
+    damaged: dict[str, SuiteResult] = {}
+    agree: dict[str, float] = {}
     if args.garble:
         bad_cases = garbled(cases, args.garble)
         bad_preds = predict(bad_cases, count=False)
-        damaged, agree = evaluate(bad_cases, lambda _: bad_preds), agreement(cases, preds, bad_preds)
+        damaged = {r.suite: r for r in evaluate(bad_cases, bad_preds)}
+        agree = agreement(cases, preds, bad_preds)
     refs = load_references(Path(args.reference)) if args.reference and Path(args.reference).is_dir() else {}
     if args.json:
         print(json.dumps([{"suite": r.suite, "lang": r.lang, "n": r.overall.n, "accuracy": round(r.overall.accuracy, 4),
@@ -105,7 +107,8 @@ def eval_suites(args: argparse.Namespace) -> int:
                            "functionalities": {k: round(v.accuracy, 4) for k, v in sorted(r.by_functionality.items())},
                            "scored_as": dict(scored_as[r.suite].most_common()),
                            "reference": refs.get(r.suite, {}),
-                           **({"garbled": _garbled_json(args.garble, damaged, agree, r.suite)} if damaged else {})}
+                           **({"garbled": _garbled_json(args.garble, damaged[r.suite], agree[r.suite])}
+                              if damaged else {})}
                           for r in results], indent=2))
     else:
         print(f"detectors: {', '.join(d.get_name() for d in engine.detectors)}")
@@ -119,10 +122,9 @@ def eval_suites(args: argparse.Namespace) -> int:
     return 0
 
 
-def _garbled_json(kind: str, damaged: list, agree: dict[str, float], suite: str) -> dict:
-    r = next(d for d in damaged if d.suite == suite)
+def _garbled_json(kind: str, r: SuiteResult, same_flag: float) -> dict:
     return {"kind": kind, "accuracy": round(r.overall.accuracy, 4), "macro_f1": round(r.overall.macro_f1, 4),
-            "same_flag": round(agree[suite], 4),
+            "same_flag": round(same_flag, 4),
             "functionalities": {k: round(v.accuracy, 4) for k, v in sorted(r.by_functionality.items())}}
 
 
