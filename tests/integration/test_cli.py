@@ -110,8 +110,10 @@ def test_clear_errors_never_tracebacks(tmp_path, store_url, capsys):
     assert main(["ingest", str(tmp_path / "missing.jsonl"), "--db", store_url]) == 2
     assert main(["ingest", "-", "--db", "mysql://x"]) == 2
     assert main(["audit", "verify", "--db", store_url, "--policy", str(tmp_path / "nope.yaml")]) == 2
+    assert main(["train", "--profile", "fast", "--pair-only"]) == 2
     err = capsys.readouterr().err
     assert "cannot read" in err and "unsupported database URL" in err and "Traceback" not in err
+    assert "--pair-only pairs the accurate profile" in err
     with pytest.raises(SystemExit) as exc:
         main(["frobnicate"])
     assert exc.value.code == 2

@@ -1,4 +1,5 @@
 """Training and head machinery on small synthetic data: deterministic, calibrated, round-trips through disk."""
+import json
 import re
 
 import numpy as np
@@ -306,3 +307,42 @@ def test_the_romanised_hindi_model_reads_hasoc_romanised_templates_and_other_lat
     model = HinglishModel(tmp_path / "hinglish.npz")
     assert model.threshold == pytest.approx(meta["threshold"], abs=1e-3)
     assert model.score("yaar mujhe ghar jana hai abhi".split()) > model.score("we are going home right now".split())
+
+
+PAIR_TEXTS = [  # written for this test: (text, hateful, violent, harassing, profane)
+    ("Immigrants are vermin and should be driven out.", 1, 0, 1, 0), ("Let's burn their mosque down tonight.", 1, 1, 1, 0),
+    ("The library opens at nine on Sundays.", 0, 0, 0, 0), ("You are a fucking idiot.", 0, 0, 1, 1),
+    ("Grab your rifles, we march on the courthouse at dawn.", 0, 1, 0, 0), ("What a shitty day.", 0, 0, 0, 1),
+    ("Die Flüchtlinge sind Ungeziefer.", 1, 0, 1, 0), ("Heute regnet es in Berlin.", 0, 0, 0, 0),
+    ("Los judíos deberían desaparecer.", 1, 1, 1, 0), ("Mañana vamos a la playa con los niños.", 0, 0, 0, 0),
+    ("Je vais te tuer, sale con.", 0, 1, 1, 1), ("Le marché est ouvert le samedi.", 0, 0, 0, 0),
+]
+
+
+def test_pairing_keeps_e5_and_chooses_thresholds_as_the_detector_scores(tmp_path, monkeypatch):
+    """`tocsin train --profile accurate --pair-only`: e5's layers and heads are kept byte for byte, and each
+    threshold is the one chosen on the dev rows for the mean probability the accurate detector serves."""
+    from tocsin.detect import trained
+    from tocsin.models import build_tuned
+    from tocsin.models.train import choose_threshold
+
+    cats = ("hate", "violence", "harassment", "profanity")
+    rows = [Example(t, "en", src, split, dict(zip(cats, labels))) for src in ("s1", "s2") for split in ("train", "dev")
+            for t, *labels in PAIR_TEXTS]
+    monkeypatch.setattr(build_tuned, "load_all", lambda root: rows)
+    monkeypatch.setattr(build_tuned, "template_examples", lambda: [])
+    shipped = trained.weights_path("accurate")
+    partner = HeadSet.load(trained.weights_path("fast"))
+    meta = build_tuned.pair_accurate(tmp_path, tmp_path / "out", partner, shipped, log=lambda m: None)
+
+    out = tmp_path / "out"
+    assert (out / "e5t.npz").read_bytes() == (shipped.parent / "e5t.npz").read_bytes()
+    old, new = HeadSet.load(shipped), HeadSet.load(out / "accurate.npz")
+    for c in cats:
+        assert np.array_equal(old.heads[c].w2, new.heads[c].w2) and old.heads[c].platt_a == new.heads[c].platt_a
+    dev = [e for e in rows if e.split == "dev"]
+    served = trained.AccurateDetector().scores([e.text for e in dev], [e.lang for e in dev])
+    for c in cats:
+        assert new.meta["ensemble"]["dev"][c]["threshold"] == choose_threshold(served[c], dev, c)[0]
+    assert new.meta["ensemble"] == meta["ensemble"] and "paired_at" in meta["ensemble"]
+    assert json.loads((out / "accurate.json").read_text())["ensemble"] == meta["ensemble"]
