@@ -59,7 +59,7 @@ def test_mojibake_is_utf8_read_as_windows_1252_and_is_mended():
         assert mojibake(text) != text or text.isascii()
         assert repair_mojibake(mojibake(text)) == text
         assert deobfuscate(mojibake(text), romanise_hindi=False) == deobfuscate(text, romanise_hindi=False)
-    assert deobfuscate(mojibake("café"), mend_mojibake=False) == "cafÃ©"
+    assert deobfuscate(mojibake("café"), rules=1) == "cafÃ©"
 
 
 @pytest.mark.parametrize("text", [

@@ -88,6 +88,22 @@ def test_deobfuscation(raw, clean):
     assert deobfuscate(raw) == clean
 
 
+@pytest.mark.parametrize("raw,clean", [  # rules 3 (since 2026.12.2); written for this test
+    ("Die Flüchtl1nge raus", "Die Flüchtlinge raus"), ("Żyd0wie", "Żydowie"), ("I h8 them", "I hate them"),
+    ("h8ers gonna h8", "haters gonna hate"), ("c u l8r m8", "c u later mate"), ("ni99a", "nigga"),
+    ("#COVID19 and #WorldCup2019", "#COVID19 and #WorldCup2019"), ("@info2099 hi", "@info2099 hi"),
+    ("le 1er mai à 10h30", "le 1er mai à 10h30"), ("au 3ème étage", "au 3ème étage"), ("MP3 F1 G7", "MP3 F1 G7"),
+    ("a 4x4 in 3D at 1080p", "a 4x4 in 3D at 1080p"), ("m0sl1m1 di m3rda", "moslimi di merda"), ("K9 unit", "K9 unit"),
+])
+def test_deobfuscation_reads_leetspeak_in_every_latin_script_and_leaves_numbers(raw, clean):
+    assert deobfuscate(raw) == clean
+
+
+def test_training_can_read_texts_as_the_rules_it_was_trained_with():
+    assert deobfuscate("Die Flüchtl1nge #COVID19 h8", rules=1) == "Die Flüchtl1nge #COVIDi9 hb"
+    assert deobfuscate("Die Flüchtl1nge #COVID19 h8", rules=2) == "Die Flüchtl1nge #COVIDi9 hb"
+
+
 def test_deobfuscation_can_keep_devanagari():
     assert deobfuscate("मुझे अपने\u200b घर से प्यार है", romanise_hindi=False) == "मुझे अपने घर से प्यार है"
     assert deobfuscate("I will k1ll them", romanise_hindi=False) == "I will kill them"

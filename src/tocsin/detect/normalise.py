@@ -3,9 +3,11 @@
 `normalise` is the light, length-preserving form the lexical detector matches on. `deobfuscate` writes Devanagari
 Hindi in Latin letters as it is typed online (`romanise`) and undoes common evasion before a model sees the text:
 zero-width and soft-hyphen insertions, homoglyphs from other scripts inside Latin words, leetspeak inside words
-(k1ll, h4te), letters spaced or dotted apart (k i l l, k.i.l.l), runs of one letter (kiiiill), and emoji used as
-stand-ins for weapons and violence. Before all that it mends mojibake: UTF-8 that was read as Windows-1252 on the
-way ("cafÃ©", "Ø§Ù†Ø§"), which leaves Arabic, Chinese or Hindi unreadable to any model (`repair_mojibake`).
+(k1ll, h4te, Flüchtl1nge, h8; not 10h30, #COVID19 or MP3), letters spaced or dotted apart (k i l l, k.i.l.l),
+runs of one letter (kiiiill), and emoji used as stand-ins for weapons and violence. Before all that it mends
+mojibake: UTF-8 that was read as Windows-1252 on the way ("cafÃ©", "Ø§Ù†Ø§"), which leaves Arabic, Chinese or
+Hindi unreadable to any model (`repair_mojibake`). The rules are versioned (`RULES`): weights trained with
+earlier rules are reproduced by passing the version they read (models/build.py).
 """
 from __future__ import annotations
 
@@ -28,6 +30,19 @@ _LATIN_AND_OTHER = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s",
                        "!": "i", "|": "l"})
 _LEET_WORD = re.compile(r"(?<![\w@$!|])(?=[\w@$!|]*[a-zA-Z])(?=[\w@$!|]*[0-9@$!|])[a-zA-Z0-9@$!|]*[a-zA-Z0-9][a-zA-Z0-9@$!|]*")
+# Rules 3: Latin letters with diacritics count as letters ("Flüchtl1nge", "Żyd0wie"); 8 and 9 are read from context.
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_LEET_3 = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
+                         "|": "l"})
+_LEET_WORD_3 = re.compile(f"(?<![\\w@$!|])(?=[\\w@$!|]*[{_LATIN}])(?=[\\w@$!|]*[0-9@$!|])"
+                          f"[{_LATIN}0-9@$!|]*[{_LATIN}0-9][{_LATIN}0-9@$!|]*")
+# Not leetspeak: a number with a unit or an ordinal ("10h30", "3D", "1er", "3ème", "1080p"), a name followed by a
+# number ("COVID19", "#WorldCup2019", "@user2099"), an upper-case code ("MP3", "F1").
+_NUMBERISH = re.compile(f"\\d+(?:[{_LATIN}]{{1,2}}|ème|eme|ère|ere|min|hrs|kms|kgs|ter|ten|ste)\\d*|[{_LATIN}]+\\d{{2,}}",
+                        re.IGNORECASE)
+_CODE = re.compile(r"[A-Z]{1,3}\d")
+_EIGHT = re.compile(f"(?<=[{_LATIN}])8")  # h8, l8r, m8: "ate" ("at" before e: h8ers, sk8er)
+_NINE = re.compile(f"(?<=[{_LATIN}])9(?=9*[{_LATIN}])|(?<=9)9(?=[{_LATIN}])")  # ni99a: g between letters
 _SPACED = re.compile(r"(?<!\w)(?:\w[ .\-_*]){2,}\w(?!\w)")
 _RUNS = re.compile(r"([^\W\d_])\1{2,}")  # letters only: "10000" is not "100"
 _EMOJI = {"🔪": " knife ", "🗡": " knife ", "🔫": " gun ", "💣": " bomb ", "🧨": " bomb ", "💥": " explosion ",
@@ -101,18 +116,36 @@ def _leet(m: re.Match[str]) -> str:
     return word[:lead] + core.translate(_LEET) + word[len(word) - trail:]
 
 
-def deobfuscate(text: str, romanise_hindi: bool = True, mend_mojibake: bool = True) -> str:
+def _leet_3(m: re.Match[str]) -> str:
+    word = m.group(0)
+    lead = len(word) - len(word.lstrip(_EDGE))
+    trail = len(word) - len(word.rstrip(_EDGE))
+    core = word[lead:len(word) - trail]
+    if core.isdigit() or _NUMBERISH.fullmatch(core) or _CODE.fullmatch(core):
+        return word
+    core = _EIGHT.sub(lambda e: "at" if core[e.end():e.end() + 1] == "e" else "ate", core)
+    core = _NINE.sub("g", core)
+    return word[:lead] + core.translate(_LEET_3) + word[len(word) - trail:]
+
+
+# What each version of the rules added; a model records the version it was trained with (models/build.py), and the
+# detectors serve the latest. 1: the rules until 2026.11.9. 2: mojibake mended first (2026.12.1). 3: leetspeak in
+# words with accented letters, numbers, names with numbers and codes left alone, 8 and 9 read from context (2026.12.2).
+RULES = 3
+
+
+def deobfuscate(text: str, romanise_hindi: bool = True, rules: int = RULES) -> str:
     """The text as the models read it. `romanise_hindi=False` keeps Devanagari as it is written, for encoders that
     read it well (e5: a Hindi sentence in Devanagari sits at cosine ~0.9 from its English translation, in Latin
-    letters ~0.8); USE was not trained on Hindi and reads the romanised form better. `mend_mojibake=False` is for
-    reproducing weights trained before `repair_mojibake` existed (models/build.py)."""
-    text = unicodedata.normalize("NFKC", repair_mojibake(text) if mend_mojibake else text)
+    letters ~0.8); USE was not trained on Hindi and reads the romanised form better. `rules` below `RULES` gives the
+    text as an earlier version read it, for reproducing weights trained with it (models/build.py)."""
+    text = unicodedata.normalize("NFKC", repair_mojibake(text) if rules >= 2 else text)
     text = _ZERO_WIDTH.sub("", text)
     if romanise_hindi:
         text = romanise(text)
     text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
     text = _LATIN_AND_OTHER.sub(lambda m: m.group(0).translate(_HOMOGLYPHS), text)
     text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
-    text = _LEET_WORD.sub(_leet, text)
+    text = _LEET_WORD_3.sub(_leet_3, text) if rules >= 3 else _LEET_WORD.sub(_leet, text)
     text = _RUNS.sub(r"\1\1", text)
     return _SPACES.sub(" ", text).strip()

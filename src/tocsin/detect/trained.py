@@ -106,7 +106,7 @@ class _HeadsDetector(Detector):
 
 class FastDetector(_HeadsDetector):
     name = "tocsin-fast"
-    version = "2026.12.1"  # 2026.11.7's weights; mojibake mended before they read a post
+    version = "2026.12.2"  # 2026.11.7's weights; de-obfuscation rules 3 (detect/normalise.py)
     weight_files = ("fast",)
 
 
@@ -114,5 +114,5 @@ class AccurateDetector(_HeadsDetector):
     """The fast heads averaged with multilingual-e5-small fine-tuned for the four categories; thresholds tuned on dev
     for the average."""
     name = "tocsin-accurate"
-    version = "2026.12.1"  # 2026.11.9's weights; mojibake mended before they read a post
+    version = "2026.12.2"  # 2026.11.9's weights; de-obfuscation rules 3 (detect/normalise.py)
     weight_files = ("fast", "accurate")

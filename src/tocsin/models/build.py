@@ -19,11 +19,12 @@ from .templates import template_examples
 from .train import TEMPLATES, TrainConfig, choose_threshold, source_weights, train_head
 
 CATEGORIES = ("hate", "violence", "harassment", "profanity")
-# Whether training reads texts with mojibake mended (detect/normalise.py `repair_mojibake`), as the detectors do
-# since 2026.12.1. The shipped weights (those of fast 2026.11.7 and accurate 2026.11.9) were trained before it;
-# it changes 3 of the ~235,000 training texts. It stays off so that `tocsin train` still reproduces those weights;
-# turn it on with the next model version.
-MEND_MOJIBAKE = False
+# The de-obfuscation rules training reads texts with (detect/normalise.py `RULES`); the detectors serve the latest.
+# The shipped weights (those of fast 2026.11.7 and accurate 2026.11.9) were trained with rules 1: rules 2 (mojibake
+# mended) change 3 of the ~235,000 training texts, rules 3 (leetspeak) 6,551, mostly hashtags and handles with numbers
+# that rules 1 mangled ("#COVIDi9"). It stays at 1 so that `tocsin train` still reproduces those weights; raise it
+# with the next model version.
+TRAINED_RULES = 1
 
 
 def embed(examples: list[Example], encoder_key: str, cache_dir: Path | None, log: Callable[[str], None]) -> np.ndarray:
@@ -39,7 +40,7 @@ def embed(examples: list[Example], encoder_key: str, cache_dir: Path | None, log
         by_source.setdefault(e.source, []).append(i)
     t0 = time.monotonic()
     for source, idx in sorted(by_source.items()):
-        texts = [deobfuscate(examples[i].text, mend_mojibake=MEND_MOJIBAKE) for i in idx]
+        texts = [deobfuscate(examples[i].text, rules=TRAINED_RULES) for i in idx]
         digest = hashlib.sha256(("\x00".join(texts) + encoder_key).encode("utf-8")).hexdigest()[:16]
         cached = cache_dir / f"{encoder_key}-{source}-{digest}.npy" if cache_dir else None
         if cached and cached.exists():
@@ -89,7 +90,7 @@ def train_chars(examples: list[Example], cfg: TrainConfig) -> tuple[CharModel, d
     """The character n-gram model over the de-obfuscated texts: inverse document frequencies from the train rows,
     and per category a logistic regression on its train rows with the heads' source weights. Returns the model,
     rounded as it is saved (half precision), and each category's logits for every example."""
-    texts = [deobfuscate(e.text, mend_mojibake=MEND_MOJIBAKE) for e in examples]
+    texts = [deobfuscate(e.text, rules=TRAINED_RULES) for e in examples]
     train = [i for i, e in enumerate(examples) if e.split == "train"]
     df, n = document_frequency([texts[i] for i in train])
     model = CharModel(idf_from(df, n).astype(np.float16).astype(np.float32))
@@ -112,7 +113,7 @@ def ensemble(examples: list[Example], x: np.ndarray, heads: dict[str, Head], par
     `fast` heads, over their own encoder's vectors `partner_x` of the same examples), chosen on the dev rows as a
     single head's is: the `accurate` profile flags on that mean."""
     dev = np.array([e.split == "dev" for e in examples])
-    texts = ([deobfuscate(e.text, mend_mojibake=MEND_MOJIBAKE) for e, d in zip(examples, dev) if d]
+    texts = ([deobfuscate(e.text, rules=TRAINED_RULES) for e, d in zip(examples, dev) if d]
              if partner.chars is not None else None)
     theirs = partner.proba(partner_x[dev], texts)  # every category at once, over every dev row
     at = np.cumsum(dev) - 1  # an example's row in `theirs`

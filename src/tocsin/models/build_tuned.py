@@ -21,7 +21,7 @@ from ..detect.devanagari import to_devanagari
 from ..detect.normalise import deobfuscate
 from ..detect.romanise import romanise
 from . import e5_tune
-from .build import CATEGORIES, MEND_MOJIBAKE, capped, decontaminate, embed, ensemble
+from .build import CATEGORIES, TRAINED_RULES, capped, decontaminate, embed, ensemble
 from .data import load_all
 from .heads import Head, HeadSet
 from .templates import template_examples
@@ -86,7 +86,7 @@ def _sample(data_root: Path, suites: Path | None, seed: int, log: Callable[[str]
     if HINDI_BOTH_SCRIPTS:
         sampled, examples = len(examples), with_romanised_hindi(examples)
         log(f"data: and {len(examples) - sampled} romanised copies of Hindi train rows")
-    texts = [deobfuscate(e.text, romanise_hindi=ROMANISE_HINDI, mend_mojibake=MEND_MOJIBAKE) for e in examples]
+    texts = [deobfuscate(e.text, romanise_hindi=ROMANISE_HINDI, rules=TRAINED_RULES) for e in examples]
     if HINDI_DEVANAGARI and not ROMANISE_HINDI:
         texts = [to_devanagari(t) if e.lang == "hi" else t for t, e in zip(texts, examples)]
     return examples, texts, dropped
