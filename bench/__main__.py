@@ -226,8 +226,8 @@ def main() -> None:
     from .banks import bench_banks
     from .claims import bench_claims
 
-    benches = {"classify": bench_classify, "tweets": bench_tweets, "accurate": bench_accurate, "ingest": bench_ingest, "queue": bench_queue,
-               "banks": lambda _: bench_banks(), "claims": lambda _: bench_claims()}
+    benches = {"classify": bench_classify, "tweets": bench_tweets, "accurate": bench_accurate, "ingest": bench_ingest,
+               "queue": bench_queue, "banks": lambda _: bench_banks(), "claims": lambda _: bench_claims()}
     chosen = sys.argv[1:] or list(benches)
     unknown = [c for c in chosen if c not in benches]
     if unknown:

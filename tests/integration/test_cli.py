@@ -111,9 +111,15 @@ def test_clear_errors_never_tracebacks(tmp_path, store_url, capsys):
     assert main(["ingest", "-", "--db", "mysql://x"]) == 2
     assert main(["audit", "verify", "--db", store_url, "--policy", str(tmp_path / "nope.yaml")]) == 2
     assert main(["train", "--profile", "fast", "--pair-only"]) == 2
+    from tocsin.detect.trained import weights_path
+
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "accurate.npz").write_bytes(weights_path("accurate").read_bytes())  # without its e5t.npz
+    assert main(["train", "--profile", "accurate", "--pair-only", "--data", str(tmp_path), "--out",
+                 str(tmp_path / "w")]) == 2
     err = capsys.readouterr().err
     assert "cannot read" in err and "unsupported database URL" in err and "Traceback" not in err
-    assert "--pair-only pairs the accurate profile" in err
+    assert "--pair-only pairs the accurate profile" in err and "--pair-only needs the tuned e5 layers" in err
     with pytest.raises(SystemExit) as exc:
         main(["frobnicate"])
     assert exc.value.code == 2

@@ -38,8 +38,8 @@ _LEET_WORD_3 = re.compile(f"(?<![\\w@$!|])(?=[\\w@$!|]*[{_LATIN}])(?=[\\w@$!|]*[
                           f"[{_LATIN}0-9@$!|]*[{_LATIN}0-9][{_LATIN}0-9@$!|]*")
 # Not leetspeak: a number with a unit or an ordinal ("10h30", "3D", "1er", "3ème", "1080p"), a name followed by a
 # number ("COVID19", "#WorldCup2019", "@user2099"), an upper-case code ("MP3", "F1").
-_NUMBERISH = re.compile(f"\\d+(?:[{_LATIN}]{{1,2}}|ème|eme|ère|ere|min|hrs|kms|kgs|ter|ten|ste)\\d*|[{_LATIN}]+\\d{{2,}}",
-                        re.IGNORECASE)
+_UNITS = "ème|eme|ère|ere|min|hrs|kms|kgs|ter|ten|ste"  # ordinals and units of three letters; any of one or two
+_NUMBERISH = re.compile(f"\\d+(?:[{_LATIN}]{{1,2}}|{_UNITS})\\d*|[{_LATIN}]+\\d{{2,}}", re.IGNORECASE)
 _CODE = re.compile(r"[A-Z]{1,3}\d")
 _EIGHT = re.compile(f"(?<=[{_LATIN}])8")  # h8, l8r, m8: "ate" ("at" before e: h8ers, sk8er)
 _NINE = re.compile(f"(?<=[{_LATIN}])9(?=9*[{_LATIN}])|(?<=9)9(?=[{_LATIN}])")  # ni99a: g between letters

@@ -58,6 +58,9 @@ def train(args: argparse.Namespace) -> int:
             partner = HeadSet.load(beside if beside and beside.exists() else weights_path("fast"))
             if args.pair_only:  # keep the fine-tuned e5 (out's if there, else the shipped one)
                 tuned = out if out.exists() else weights_path("accurate")
+                if not (tuned.parent / "e5t.npz").exists():
+                    raise CliError(f"{tuned.parent / 'e5t.npz'} not found: --pair-only needs the tuned e5 layers "
+                                   f"beside {tuned}")
                 pair_accurate(data, out.parent, partner, tuned, cache, log=log, suites=suites)
             else:
                 train_accurate(data, out.parent, partner, cache, TuneConfig(seed=args.seed), log=log, suites=suites)
