@@ -362,3 +362,23 @@ def test_pairing_keeps_e5_and_chooses_thresholds_as_the_detector_scores(tmp_path
         assert new.meta["ensemble"]["dev"][c]["threshold"] == choose_threshold(served[c], dev, c)[0]
     assert new.meta["ensemble"] == meta["ensemble"] and "paired_at" in meta["ensemble"]
     assert json.loads((out / "accurate.json").read_text())["ensemble"] == meta["ensemble"]
+
+
+def test_difference_interval_is_paired_per_source_and_can_tell_a_real_gain():
+    from tocsin.models.train import difference_interval
+
+    rng = np.random.default_rng(3)
+    ex = [Example(f"t{i}", "en", "s1" if i < 600 else "s2", "dev", {"hate": int(rng.integers(0, 2))})
+          for i in range(800)]
+    y = np.array([e.labels["hate"] for e in ex], bool)
+    noisy = np.where(rng.random(800) < 0.35, ~y, y)  # 65 % right
+    better = np.where(rng.random(800) < 0.15, ~y, y)  # 85 % right
+    same = difference_interval(ex, "hate", noisy, noisy, draws=200)
+    assert same == {"difference": 0.0, "low": 0.0, "high": 0.0}
+    gain = difference_interval(ex, "hate", noisy, better, draws=200)
+    assert 0 < gain["low"] < gain["difference"] < gain["high"]
+    w = equal_source_weights(ex)
+    assert gain["difference"] == round(macro_f1(y, better, w) - macro_f1(y, noisy, w), 4)
+    assert difference_interval(ex, "hate", noisy, better, draws=200) == gain  # fixed seed
+    few = difference_interval(ex[:60], "hate", noisy[:60], better[:60], draws=200)
+    assert few["high"] - few["low"] > gain["high"] - gain["low"]  # fewer rows, wider interval
