@@ -31,7 +31,8 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
                        "!": "i", "|": "l"})
 _LEET_WORD = re.compile(r"(?<![\w@$!|])(?=[\w@$!|]*[a-zA-Z])(?=[\w@$!|]*[0-9@$!|])[a-zA-Z0-9@$!|]*[a-zA-Z0-9][a-zA-Z0-9@$!|]*")
 # Rules 3: Latin letters with diacritics count as letters ("Flüchtl1nge", "Żyd0wie"); 8 and 9 are read from context.
-_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+LATIN_LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # a regex class's inside: Latin with diacritics
+_LATIN = LATIN_LETTERS
 _LEET_3 = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
                          "|": "l"})
 _LEET_WORD_3 = re.compile(f"(?<![\\w@$!|])(?=[\\w@$!|]*[{_LATIN}])(?=[\\w@$!|]*[0-9@$!|])"
@@ -105,27 +106,28 @@ def normalise(text: str) -> str:
 _EDGE = "@$!|"
 
 
+def _edges(word: str) -> tuple[str, str, str]:
+    """Symbols at a word's edges are punctuation and mentions ("day!", "@user"), not letters in disguise."""
+    lead = len(word) - len(word.lstrip(_EDGE))
+    trail = len(word) - len(word.rstrip(_EDGE))
+    return word[:lead], word[lead:len(word) - trail], word[len(word) - trail:]
+
+
 def _leet(m: re.Match[str]) -> str:
     word = m.group(0)
     if word.isdigit() or re.fullmatch(r"\d+(st|nd|rd|th|s|h|m|k|am|pm)", word.lower()):
         return word  # numbers, 1st, 10pm, 5k are not leetspeak
-    # symbols at the edges are punctuation and mentions ("day!", "@user"), not letters in disguise
-    lead = len(word) - len(word.lstrip(_EDGE))
-    trail = len(word) - len(word.rstrip(_EDGE))
-    core = word[lead:len(word) - trail]
-    return word[:lead] + core.translate(_LEET) + word[len(word) - trail:]
+    lead, core, trail = _edges(word)
+    return lead + core.translate(_LEET) + trail
 
 
 def _leet_3(m: re.Match[str]) -> str:
-    word = m.group(0)
-    lead = len(word) - len(word.lstrip(_EDGE))
-    trail = len(word) - len(word.rstrip(_EDGE))
-    core = word[lead:len(word) - trail]
+    lead, core, trail = _edges(m.group(0))
     if core.isdigit() or _NUMBERISH.fullmatch(core) or _CODE.fullmatch(core):
-        return word
+        return m.group(0)
     core = _EIGHT.sub(lambda e: "at" if core[e.end():e.end() + 1] == "e" else "ate", core)
     core = _NINE.sub("g", core)
-    return word[:lead] + core.translate(_LEET_3) + word[len(word) - trail:]
+    return lead + core.translate(_LEET_3) + trail
 
 
 # What each version of the rules added; a model records the version it was trained with (models/build.py), and the

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from typing import Callable
 
-from ..detect.normalise import read_as_windows_1252
+from ..detect.normalise import LATIN_LETTERS, read_as_windows_1252
 
 # Function words per language: small closed classes a translation system gets wrong or drops. Negators are
 # deliberately absent (dropping "not" would change a case's label), as are pronouns and quantifiers ("all").
@@ -44,7 +44,7 @@ NEGATORS = frozenset({
     "niet", "geen", "nooit", "nigdy", "ani", "لا", "لن", "لم", "ما", "مش", "ليس", "مو", "नहीं", "न", "मत", "ना",
     "nahi", "nahin", "nhi", "mat", "na"})
 _WORD = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)  # a whitespace token as leading punctuation, core, trailing
-_LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
+_LATIN = re.compile(f"[{LATIN_LETTERS}]")
 
 
 def _core(token: str) -> str:

@@ -160,10 +160,10 @@ def difference_interval(examples: Sequence[Example], category: str, flags_a: np.
     for i, e in enumerate(examples):
         by_source[e.source].append(i)
     groups = [np.array(v) for _, v in sorted(by_source.items())]
+    weight = equal_source_weights(examples)  # a draw keeps each source's size, so each row keeps its weight
 
     def diff(idx: np.ndarray) -> float:
-        w = equal_source_weights([examples[i] for i in idx])
-        return macro_f1(y[idx], b[idx], w) - macro_f1(y[idx], a[idx], w)
+        return macro_f1(y[idx], b[idx], weight[idx]) - macro_f1(y[idx], a[idx], weight[idx])
 
     rng = np.random.default_rng(seed)
     diffs = [diff(np.concatenate([rng.choice(g, len(g)) for g in groups])) for _ in range(draws)]

@@ -111,9 +111,7 @@ def eval_suites(args: argparse.Namespace) -> int:
         agree = agreement(cases, preds, bad_preds)
     refs = load_references(Path(args.reference)) if args.reference and Path(args.reference).is_dir() else {}
     if args.json:
-        print(json.dumps([{"suite": r.suite, "lang": r.lang, "n": r.overall.n, "accuracy": round(r.overall.accuracy, 4),
-                           "macro_f1": round(r.overall.macro_f1, 4),
-                           "functionalities": {k: round(v.accuracy, 4) for k, v in sorted(r.by_functionality.items())},
+        print(json.dumps([{"suite": r.suite, "lang": r.lang, "n": r.overall.n, **_scores_json(r),
                            "scored_as": dict(scored_as[r.suite].most_common()),
                            "reference": refs.get(r.suite, {}),
                            **({"garbled": _garbled_json(args.garble, damaged[r.suite], agree[r.suite])}
@@ -131,10 +129,13 @@ def eval_suites(args: argparse.Namespace) -> int:
     return 0
 
 
-def _garbled_json(kind: str, r: SuiteResult, same_flag: float) -> dict:
-    return {"kind": kind, "accuracy": round(r.overall.accuracy, 4), "macro_f1": round(r.overall.macro_f1, 4),
-            "same_flag": round(same_flag, 4),
+def _scores_json(r: SuiteResult) -> dict:
+    return {"accuracy": round(r.overall.accuracy, 4), "macro_f1": round(r.overall.macro_f1, 4),
             "functionalities": {k: round(v.accuracy, 4) for k, v in sorted(r.by_functionality.items())}}
+
+
+def _garbled_json(kind: str, r: SuiteResult, same_flag: float) -> dict:
+    return {"kind": kind, **_scores_json(r), "same_flag": round(same_flag, 4)}
 
 
 def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
