@@ -285,6 +285,25 @@ def test_templates_name_the_block_when_oblique_forms_do_not_pair(monkeypatch):
 
 
 
+def test_a_template_block_can_be_read_by_some_profiles_only(monkeypatch):
+    """`profiles: [fast]` keeps a block out of the other profiles' training, and every block before or after it
+    gives the same rows whichever profile asks (the random fills do not depend on who reads them)."""
+    import tocsin.models.templates as tm
+
+    spec = {"aa": {"g": ["ga", "gb"], "neg": ["n1", "n2", "n3"], "H": ["{g} are {neg}, says block aa."]},
+            "bb": {"lang": "aa", "profiles": ["fast"], "g": ["gc"], "neg": ["n4", "n5"], "H": ["{g} are {neg} in bb."]},
+            "cc": {"g": ["gd", "ge"], "neg": ["n6", "n7", "n8"], "H": ["{g} are {neg}, says block cc."]}}
+    monkeypatch.setattr(tm, "load_templates", lambda: spec)
+    every = tm.template_examples()
+    fast, accurate = tm.template_examples(profile="fast"), tm.template_examples(profile="accurate")
+    assert [e.text for e in fast] == [e.text for e in every]
+    assert any("in bb" in e.text for e in fast) and not any("in bb" in e.text for e in accurate)
+    assert [e.text for e in accurate] == [e.text for e in every if "in bb" not in e.text]
+    spec["bb"]["profiles"] = ["fats"]
+    with pytest.raises(ValueError, match=r"block 'bb'.*'profiles'.*accurate, fast, hinglish.*fats"):
+        tm.template_examples(profile="fast")
+
+
 def test_templates_name_the_block_when_a_template_targets_two_kinds_of_group(monkeypatch):
     import tocsin.models.templates as tm
 
@@ -318,7 +337,7 @@ def test_the_romanised_hindi_model_reads_hasoc_romanised_templates_and_other_lat
     assert groups == {"hindi-romanised", "hindi-templates", "other-en"}
     assert all(r[0].isascii() for r in rows) and ("kya hua bhai sab theek hai na" not in {r[0] for r in rows})
     monkeypatch.setattr(build_hinglish, "load_all", lambda root: ex)
-    monkeypatch.setattr(build_hinglish, "template_examples", lambda: [])
+    monkeypatch.setattr(build_hinglish, "template_examples", lambda **_: [])
     meta = build_hinglish.train_hinglish(tmp_path, tmp_path / "hinglish.npz", log=lambda m: None)
     model = HinglishModel(tmp_path / "hinglish.npz")
     assert model.threshold == pytest.approx(meta["threshold"], abs=1e-3)
@@ -346,7 +365,7 @@ def test_pairing_keeps_e5_and_chooses_thresholds_as_the_detector_scores(tmp_path
     rows = [Example(t, "en", src, split, dict(zip(cats, labels))) for src in ("s1", "s2") for split in ("train", "dev")
             for t, *labels in PAIR_TEXTS]
     monkeypatch.setattr(build_tuned, "load_all", lambda root: rows)
-    monkeypatch.setattr(build_tuned, "template_examples", lambda: [])
+    monkeypatch.setattr(build_tuned, "template_examples", lambda **_: [])
     shipped = trained.weights_path("accurate")
     partner = HeadSet.load(trained.weights_path("fast"))
     meta = build_tuned.pair_accurate(tmp_path, tmp_path / "out", partner, shipped, log=lambda m: None)

@@ -129,7 +129,7 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
                   cfg: TrainConfig = TrainConfig(), log: Callable[[str], None] = print,
                   suites: Path | None = None) -> dict:
     """Heads over one encoder's vectors (the `fast` profile: USE, with character n-grams), trained on every row."""
-    examples: list[Example] = load_all(data_root) + template_examples()
+    examples: list[Example] = load_all(data_root) + template_examples(profile="fast")
     examples, dropped = decontaminate(examples, suites)
     log(f"data: {len(examples)} examples from {data_root} and the maintainers' templates; "
         f"{dropped} dropped for equalling an evaluation case in {suites}")

@@ -54,7 +54,7 @@ def rows(examples: list) -> list[tuple[str, int, str, str]]:
 
 def train_hinglish(data_root: Path, out: Path, suites: Path | None = None, seed: int = 13,
                    log: Callable[[str], None] = print) -> dict:
-    examples, dropped = decontaminate(load_all(data_root) + template_examples(), suites)
+    examples, dropped = decontaminate(load_all(data_root) + template_examples(profile="hinglish"), suites)
     data = rows(examples)
     train = [r for r in data if r[2] == "train"]
     dev = [r for r in data if r[2] == "dev"]

@@ -78,7 +78,7 @@ def _states(model, texts: list[str], cfg: e5_tune.TuneConfig, cache_dir: Path | 
 def _sample(data_root: Path, suites: Path | None, seed: int, log: Callable[[str], None]) -> tuple[list, list, int]:
     """The accurate profile's examples (every source capped at CAP per split, drawn with `seed`) and the texts e5
     reads for them, and how many texts were dropped for equalling a suite case."""
-    examples = load_all(data_root) + template_examples()
+    examples = load_all(data_root) + template_examples(profile="accurate")
     examples, dropped = decontaminate(examples, suites)
     examples = capped(examples, CAP, seed)
     log(f"data: {len(examples)} examples (at most {CAP} per source and split); {dropped} dropped for equalling an "

@@ -16,6 +16,10 @@ import yaml
 
 from .data import Example
 
+# A block may name the training profiles that read it (`profiles: [fast]`); without that, all of them do. A block
+# for the fast heads alone can then land without an hour of e5 fine-tuning (`tocsin train --pair-only`), and the next
+# e5 retrain decides whether it reads the block too.
+PROFILES = {"fast", "accurate", "hinglish"}
 LABELS = {"H": {"hate": 1, "violence": 0}, "HV": {"hate": 1, "violence": 1}, "V": {"hate": 0, "violence": 1},
           "-": {"hate": 0, "violence": 0, "harassment": 0}, "R": {"hate": 0, "harassment": 1}}
 
@@ -73,12 +77,28 @@ def _targets(block: str, spec: dict, tmpl: str) -> list[dict]:
     return [{}]
 
 
-def template_examples(seed: int = 7, fills_per_group: int = 2, typo_share: float = 0.3) -> list[Example]:
+def _profiles(block: str, spec: dict) -> set[str] | None:
+    """The training profiles that read a block (`profiles: [fast]`), or None for all of them."""
+    wanted = spec.get("profiles")
+    if wanted is None:
+        return None
+    if not isinstance(wanted, list) or not wanted or not set(wanted) <= PROFILES:
+        raise ValueError(f"templates.yaml, block {block!r}: 'profiles' must be a non-empty list of "
+                         f"{', '.join(sorted(PROFILES))}; it is {wanted!r}")
+    return set(wanted)
+
+
+def template_examples(seed: int = 7, fills_per_group: int = 2, typo_share: float = 0.3,
+                      profile: str | None = None) -> list[Example]:
+    """Every block's examples, or with `profile` only those of the blocks that profile reads. The fills are drawn
+    the same way whichever profile asks, so a block read by several profiles gives each of them the same rows."""
     rng = random.Random(seed)  # one stream for all blocks, so adding a template re-draws later blocks' fills
     out: list[Example] = []
     seen: set[str] = set()
     for block, spec in load_templates().items():
         lang = spec.get("lang", block)
+        wanted = _profiles(block, spec)
+        kept = profile is None or wanted is None or profile in wanted
         for kind, templates in spec.items():
             if kind not in LABELS:
                 continue
@@ -95,10 +115,12 @@ def template_examples(seed: int = 7, fills_per_group: int = 2, typo_share: float
                         if text in seen:
                             continue
                         seen.add(text)
-                        out.append(Example(text, lang, "tocsin-templates", split, dict(LABELS[kind])))
+                        if kept:
+                            out.append(Example(text, lang, "tocsin-templates", split, dict(LABELS[kind])))
                         if rng.random() < typo_share:
                             noisy = misspell(text, rng)
                             if noisy not in seen:
                                 seen.add(noisy)
-                                out.append(Example(noisy, lang, "tocsin-templates", split, dict(LABELS[kind])))
+                                if kept:
+                                    out.append(Example(noisy, lang, "tocsin-templates", split, dict(LABELS[kind])))
     return out
