@@ -75,7 +75,8 @@ def _states(model, texts: list[str], cfg: e5_tune.TuneConfig, cache_dir: Path | 
     return states
 
 
-def _sample(data_root: Path, suites: Path | None, seed: int, log: Callable[[str], None]) -> tuple[list, list, int]:
+def accurate_sample(data_root: Path, suites: Path | None, seed: int,
+                    log: Callable[[str], None]) -> tuple[list, list, int]:
     """The accurate profile's examples (every source capped at CAP per split, drawn with `seed`) and the texts e5
     reads for them, and how many texts were dropped for equalling a suite case."""
     examples = load_all(data_root) + template_examples(profile="accurate")
@@ -98,7 +99,7 @@ def train_accurate(data_root: Path, out_dir: Path, partner: HeadSet, cache_dir: 
     import torch
 
     torch.set_num_threads(2)
-    examples, texts, dropped = _sample(data_root, suites, cfg.seed, log)
+    examples, texts, dropped = accurate_sample(data_root, suites, cfg.seed, log)
     model = e5_tune.build_model(cfg, CATEGORIES)
     states = _states(model, texts, cfg, cache_dir, log)
     train = [i for i, e in enumerate(examples) if e.split == "train"]
@@ -158,7 +159,7 @@ def pair_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accurate: Pa
     encoder_file = accurate.parent / "e5t.npz"
     if not encoder_file.exists():
         raise FileNotFoundError(f"{encoder_file}: the tuned e5 layers that {accurate} belongs to")
-    examples, texts, dropped = _sample(data_root, suites, int(old.meta["config"]["seed"]), log)
+    examples, texts, dropped = accurate_sample(data_root, suites, int(old.meta["config"]["seed"]), log)
     dev = [i for i, e in enumerate(examples) if e.split == "dev"]
     dev_ex = [examples[i] for i in dev]
     x = TunedE5Encoder(path=str(encoder_file)).encode([texts[i] for i in dev])

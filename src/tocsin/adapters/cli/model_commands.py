@@ -68,6 +68,44 @@ def train(args: argparse.Namespace) -> int:
     return 0
 
 
+def screen(args: argparse.Namespace) -> int:
+    from ...models.heads import HeadSet
+    from ...models.screen import RUN_FILES, Screen, compare, report_lines
+
+    runs = {side: [Path(d) for d in getattr(args, side)] for side in ("base", "cand")}
+    if len(runs["base"]) != len(runs["cand"]):
+        raise CliError(f"--base has {len(runs['base'])} runs and --cand {len(runs['cand'])}: they pair by position "
+                       "(the same seed on each side), so give as many of each")
+    for run in runs["base"] + runs["cand"]:
+        missing = [f for f in RUN_FILES if not (run / f).is_file()]
+        if missing:
+            raise CliError(f"run {run}: {', '.join(missing)} not found (a run is a folder written by `tocsin train "
+                           "--profile fast --out DIR` and then `--profile accurate --pair-only --out DIR`)")
+    data, suites = Path(args.data), Path(args.suite)
+    if not data.is_dir():
+        raise CliError(f"training data folder {data} not found (the accurate dev sample is drawn from it)")
+    files = _suite_files(suites)
+    try:
+        cases = [c for f in files for c in read_suite(f)]
+    except (KeyError, OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read suite: {exc}") from None
+    if not cases:
+        raise CliError(f"no cases found in {suites}")
+    seed = int(HeadSet.load(runs["base"][0] / "accurate.npz").meta["config"]["seed"])
+
+    def log(m: str) -> None:
+        print(f"[screen] {m}", file=sys.stderr, flush=True)
+
+    scr = Screen(cases, data, suites if suites.is_dir() else None, Path(args.cache) if args.cache else None, log, seed)
+    scored = {side: [scr.score(r) for r in rs] for side, rs in runs.items()}
+    result = compare(scr, scored["base"], scored["cand"])
+    if args.json:
+        print(json.dumps(result, indent=2, default=float))
+    else:
+        print("\n".join(report_lines(result)))
+    return 0
+
+
 def _suite_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
@@ -154,6 +192,15 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--decontaminate", default="../shared/data/eval-dev",
                    help="drop training texts equal to a case of the suites in this folder ('' to keep all)")
     p.set_defaults(func=train)
+    p = sub.add_parser("screen", parents=[common],
+                       help="Compare fast head sets (paired with e5 by --pair-only) with a baseline, seed by seed.")
+    p.add_argument("--base", nargs="+", required=True, help="baseline run folders (fast.npz, accurate.npz, e5t.npz)")
+    p.add_argument("--cand", nargs="+", required=True, help="candidate run folders, paired with --base by position")
+    p.add_argument("--suite", default="../shared/data/eval-dev", help="a suite CSV or a folder of them")
+    p.add_argument("--data", default="../shared/data/train", help="training data folder (the accurate dev sample)")
+    p.add_argument("--cache", help="folder to cache embeddings and e5's probabilities in (outside the repository)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=screen)
     p = sub.add_parser("eval", parents=[common], help="Accuracy and macro-F1 of the hate flag on functional test suites.")
     p.add_argument("--suite", required=True, help="a suite CSV or a folder of them (HateCheck format)")
     p.add_argument("--reference", default="../shared/data/reference", help="published results to print alongside")

@@ -1,0 +1,163 @@
+"""`tocsin screen`: judge new fast head sets against a baseline the way keep rules do, in minutes.
+
+Each run is a folder that `tocsin train --profile fast` and then `--profile accurate --pair-only` wrote into
+(fast.npz, accurate.npz, e5t.npz). Runs come in two lists paired by position (baseline seed 13 with candidate seed
+13, ...), since one retrain moves the suites as much as most changes do (MODEL_CARD). For every run it scores:
+
+- the evaluation suites, `hate` flag, both profiles exactly as `tocsin eval` does (each case in its suite's
+  language, scores rounded as served, flagged at the run's own thresholds);
+- the accurate profile's dev sample (the rows `--pair-only` chose its thresholds on), every category, corpora
+  only (the templates' dev rows change whenever a block does), each source weighted equally;
+
+and reports means per side, differences, per-pair paired bootstrap intervals on dev
+(`train.difference_interval`) and accuracy per functionality. What costs time, e5 over the suites and the dev
+sample, is computed once per e5 model (runs paired by --pair-only share one) and cached in `cache_dir`.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..detect.devanagari import to_devanagari
+from ..detect.normalise import deobfuscate
+from .build import CATEGORIES, TRAINED_RULES, embed
+from .build_tuned import accurate_sample
+from .encoders import ENCODERS
+from .evaluate import Case, evaluate
+from .heads import HeadSet
+from .train import TEMPLATES, difference_interval, equal_source_weights, macro_f1
+
+RUN_FILES = ("fast.npz", "accurate.npz", "e5t.npz")
+
+
+@dataclass
+class RunScores:
+    suites: dict[str, dict[str, dict]]  # suite -> profile -> {"acc", "f1", "func": {functionality: accuracy}}
+    dev: dict[str, np.ndarray]  # category -> accurate flags over the dev rows that label it, corpora only
+
+
+def _e5_key(run: Path) -> str:
+    """The e5 model and its calibrated output heads, not the ensemble thresholds (which pairing changes)."""
+    h = hashlib.sha256((run / "e5t.npz").read_bytes())
+    acc = HeadSet.load(run / "accurate.npz")
+    for c in CATEGORIES:
+        hd = acc.heads[c]
+        h.update(hd.w2.tobytes() + np.array([hd.b2, hd.platt_a, hd.platt_b]).tobytes())
+    return h.hexdigest()[:16]
+
+
+class Screen:
+    def __init__(self, cases: Sequence[Case], data_root: Path, suites_dir: Path | None, cache_dir: Path | None,
+                 log: Callable[[str], None] = print, seed: int = 13) -> None:
+        self.cases, self.cache, self.log = list(cases), cache_dir, log
+        self.fast_texts = [deobfuscate(c.text, romanise_hindi=True) for c in self.cases]
+        self.x_use = self._cached("use-suites", self.fast_texts, lambda: ENCODERS["use"]().encode(self.fast_texts))
+        examples, self.e5_texts, _ = accurate_sample(data_root, suites_dir, seed, log)
+        dev = [i for i, e in enumerate(examples) if e.split == "dev"]
+        self.dev = [examples[i] for i in dev]
+        self.e5_dev_texts = [self.e5_texts[i] for i in dev]
+        self.dev_use = embed(self.dev, "use", cache_dir, log)
+        self.dev_chars = [deobfuscate(e.text, rules=TRAINED_RULES) for e in self.dev]
+        self._e5: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _cached(self, name: str, texts: list[str], compute: Callable[[], np.ndarray]) -> np.ndarray:
+        digest = hashlib.sha256("\x00".join([name, *texts]).encode("utf-8")).hexdigest()[:16]
+        path = self.cache / f"screen-{name}-{digest}.npy" if self.cache else None
+        if path and path.exists():
+            return np.load(path)
+        out = compute()
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, out)
+        return out
+
+    def _e5_probs(self, run: Path) -> tuple[np.ndarray, np.ndarray]:
+        """e5's calibrated probabilities (categories x rows) over the suites and over the dev sample."""
+        key = _e5_key(run)
+        if key not in self._e5:
+            acc, enc = HeadSet.load(run / "accurate.npz"), None
+
+            def probs(texts: list[str]) -> np.ndarray:
+                nonlocal enc
+                enc = enc or ENCODERS["e5t"](path=str(run / "e5t.npz"))
+                x = enc.encode(texts)
+                return np.stack([acc.heads[c].proba(x) for c in CATEGORIES])
+
+            suite_texts = [deobfuscate(c.text, romanise_hindi=False) for c in self.cases]
+            suite_texts = [to_devanagari(t) if c.lang == "hi" else t for t, c in zip(suite_texts, self.cases)]
+            self.log(f"e5 {key}: scoring {len(suite_texts)} suite cases and {len(self.e5_dev_texts)} dev rows")
+            self._e5[key] = (self._cached(f"e5-{key}", suite_texts, lambda: probs(suite_texts)),
+                             self._cached(f"e5-{key}", self.e5_dev_texts, lambda: probs(self.e5_dev_texts)))
+        return self._e5[key]
+
+    def score(self, run: Path) -> RunScores:
+        fast, acc = HeadSet.load(run / "fast.npz"), HeadSet.load(run / "accurate.npz")
+        paired = acc.meta["ensemble"]["dev"]
+        e5_suite, e5_dev = self._e5_probs(run)
+        pf = fast.proba(self.x_use, self.fast_texts)["hate"]
+        suites: dict[str, dict[str, dict]] = {}
+        for profile, flags in (("fast", np.round(pf, 4) >= fast.heads["hate"].threshold),
+                               ("accurate", np.round((pf + e5_suite[0]) / 2, 4) >= paired["hate"]["threshold"])):
+            for r in evaluate(self.cases, [bool(f) for f in flags]):
+                suites.setdefault(r.suite, {})[profile] = {
+                    "acc": r.overall.accuracy, "f1": r.overall.macro_f1,
+                    "func": {k: v.accuracy for k, v in r.by_functionality.items()}}
+        pd = fast.proba(self.dev_use, self.dev_chars)
+        dev = {}
+        for k, c in enumerate(CATEGORIES):
+            rows = self.dev_rows(c)
+            dev[c] = (pd[c][rows] + e5_dev[k][rows]) / 2 >= paired[c]["threshold"]
+        return RunScores(suites, dev)
+
+    def dev_rows(self, category: str) -> list[int]:
+        return [i for i, e in enumerate(self.dev) if category in e.labels and e.source != TEMPLATES]
+
+
+def compare(screen: Screen, base: list[RunScores], cand: list[RunScores]) -> dict:
+    """The keep-rule measures: per category dev macro-F1 (accurate, corpora only) per side, its mean difference and
+    a paired interval per pair of runs; per profile and suite macro-F1 (and accuracy) per side; functionalities."""
+    out: dict = {"dev": {}, "suites": {}, "functionalities": {}}
+    for c in CATEGORIES:
+        ex = [screen.dev[i] for i in screen.dev_rows(c)]
+        y, w = np.array([e.labels[c] for e in ex]), equal_source_weights(ex)
+        f1 = {side: [macro_f1(y, r.dev[c], w) for r in runs] for side, runs in (("base", base), ("cand", cand))}
+        out["dev"][c] = {**f1, "difference": float(np.mean(f1["cand"]) - np.mean(f1["base"])),
+                         "intervals": [difference_interval(ex, c, b.dev[c], a.dev[c]) for b, a in zip(base, cand)]}
+    names = sorted(base[0].suites)
+    for profile in ("accurate", "fast"):
+        rows = {s: {side: {m: [r.suites[s][profile][m] for r in runs] for m in ("f1", "acc")}
+                    for side, runs in (("base", base), ("cand", cand))} for s in names}
+        mean = {side: float(np.mean([np.mean(rows[s][side]["f1"]) for s in names])) for side in ("base", "cand")}
+        out["suites"][profile] = {"suites": rows, "mean": mean}
+        funcs = sorted({f for s in names for f in base[0].suites[s][profile]["func"]})
+        out["functionalities"][profile] = {
+            f: {side: float(np.mean([r.suites[s][profile]["func"][f] for r in runs for s in names
+                                     if f in r.suites[s][profile]["func"]]))
+                for side, runs in (("base", base), ("cand", cand))} for f in funcs}
+    return out
+
+
+def report_lines(result: dict) -> list[str]:
+    lines = ["dev, accurate profile, corpora only (macro-F1 per run; difference of the means; 95 % paired intervals)"]
+    for c, d in result["dev"].items():
+        iv = ", ".join(f"[{i['low']:+.4f}, {i['high']:+.4f}]" for i in d["intervals"])
+        lines.append(f"  {c:<11} base {' '.join(f'{v:.4f}' for v in d['base'])}  cand "
+                     f"{' '.join(f'{v:.4f}' for v in d['cand'])}  {d['difference']:+.4f}  {iv}")
+    for profile, p in result["suites"].items():
+        lines.append(f"\nsuites, {profile} profile (macro-F1, mean of each side; runs in brackets)")
+        for s, d in p["suites"].items():
+            b, a = np.mean(d["base"]["f1"]), np.mean(d["cand"]["f1"])
+            runs = " ".join(f"{v:.3f}" for v in d["base"]["f1"] + d["cand"]["f1"])
+            acc = (f"  accuracy {np.mean(d['base']['acc']):.3f} -> {np.mean(d['cand']['acc']):.3f}"
+                   if s.startswith("hatecheck_") else "")
+            lines.append(f"  {s:<22} {b:.4f} -> {a:.4f} ({a - b:+.4f})  [{runs}]{acc}")
+        lines.append(f"  {'mean':<22} {p['mean']['base']:.4f} -> {p['mean']['cand']:.4f} "
+                     f"({p['mean']['cand'] - p['mean']['base']:+.4f})")
+        lines.append("  accuracy per functionality, mean over the suites that have it:")
+        for f, d in result["functionalities"][profile].items():
+            lines.append(f"    {f:<26} {d['base']:.3f} -> {d['cand']:.3f} ({d['cand'] - d['base']:+.3f})")
+    return lines

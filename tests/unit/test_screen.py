@@ -1,0 +1,100 @@
+"""`tocsin screen`: the suite scores it computes are `tocsin eval`'s, runs pair by position, and a change to a
+fast head set shows where it should and nowhere else."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from tocsin.adapters.cli.main import main
+from tocsin.detect import trained
+from tocsin.models import build_tuned
+from tocsin.models.data import Example
+from tocsin.models.evaluate import read_suite
+from tocsin.models.heads import HeadSet
+from tocsin.models.screen import Screen, compare, report_lines
+
+CATS = ("hate", "violence", "harassment", "profanity")
+ROWS = [  # written for this test: (text, hateful, violent, harassing, profane)
+    ("Immigrants are vermin and should be driven out.", 1, 0, 1, 0), ("Let's burn their mosque down tonight.", 1, 1, 1, 0),
+    ("The library opens at nine on Sundays.", 0, 0, 0, 0), ("You are a fucking idiot.", 0, 0, 1, 1),
+    ("Grab your rifles, we march on the courthouse at dawn.", 0, 1, 0, 0), ("What a shitty day.", 0, 0, 0, 1),
+    ("Die Flüchtlinge sind Ungeziefer.", 1, 0, 1, 0), ("Heute regnet es in Berlin.", 0, 0, 0, 0),
+]
+CASES = [  # (lang, functionality, text, label), written for this test
+    ("en", "derog_h", "Refugees are a plague on this town.", "hateful"),
+    ("en", "derog_h", "I can't stand gay people, they are filth.", "hateful"),
+    ("en", "ident_nh", "My neighbours are refugees and they are lovely.", "non-hateful"),
+    ("en", "ident_nh", "The bakery sells bread until noon.", "non-hateful"),
+    ("de", "derog_h", "Ausländer sind Abschaum und gehören raus.", "hateful"),
+    ("de", "ident_nh", "Ausländer sind unsere Nachbarn.", "non-hateful"),
+]
+
+
+@pytest.fixture()
+def setup(tmp_path, monkeypatch):
+    rows = [Example(t, "en", src, split, dict(zip(CATS, labels))) for src in ("s1", "s2") for split in ("train", "dev")
+            for t, *labels in ROWS]
+    monkeypatch.setattr(build_tuned, "load_all", lambda root: rows)
+    monkeypatch.setattr(build_tuned, "template_examples", lambda **_: [])
+    suite = tmp_path / "suites" / "tiny_xx.csv"
+    suite.parent.mkdir()
+    with suite.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["lang", "functionality", "text", "label"])
+        w.writerows(CASES)
+    runs = {}
+    for name in ("base", "same", "strict"):
+        runs[name] = tmp_path / name
+        runs[name].mkdir()
+        for f in ("fast.npz", "accurate.npz", "e5t.npz"):
+            shutil.copy(trained.weights_path(f[:-4]), runs[name] / f)
+    strict = HeadSet.load(runs["strict"] / "fast.npz")
+    strict.heads["hate"].threshold = 0.99  # the fast profile alone flags nothing now; the accurate pairing is as it was
+    strict.save(runs["strict"] / "fast.npz")
+    return tmp_path, suite, runs
+
+
+def test_screen_scores_suites_as_the_detectors_do_and_shows_only_what_changed(setup):
+    tmp_path, suite, runs = setup
+    cases = read_suite(suite)
+    scr = Screen(cases, tmp_path, suite.parent, tmp_path / "cache", log=lambda m: None)
+    base, same, strict = (scr.score(runs[n]) for n in ("base", "same", "strict"))
+
+    fast, accurate = trained.FastDetector(), trained.AccurateDetector()
+    texts, langs = [c.text for c in cases], [c.lang for c in cases]
+    for det, profile in ((fast, "fast"), (accurate, "accurate")):
+        p = np.round(det.scores(texts, langs)["hate"], 4) >= det.thresholds()["hate"]
+        hits = sum(bool(f) == c.hateful for f, c in zip(p, cases))
+        assert base.suites["tiny_xx"][profile]["acc"] == pytest.approx(hits / len(cases))
+
+    result = compare(scr, [base], [same])
+    for c in CATS:
+        assert result["dev"][c]["difference"] == 0 and result["dev"][c]["intervals"][0]["low"] == 0
+    assert result["suites"]["fast"]["mean"]["base"] == result["suites"]["fast"]["mean"]["cand"]
+
+    moved = compare(scr, [base], [strict])
+    assert moved["functionalities"]["fast"]["derog_h"]["cand"] == 0.0  # nothing flagged at 0.99
+    assert moved["functionalities"]["fast"]["ident_nh"]["cand"] == 1.0
+    assert moved["suites"]["accurate"]["suites"]["tiny_xx"]["cand"] == moved["suites"]["accurate"]["suites"]["tiny_xx"]["base"]
+    lines = "\n".join(report_lines(moved))
+    assert "tiny_xx" in lines and "derog_h" in lines and "hate" in lines
+    assert any((tmp_path / "cache").glob("screen-e5-*.npy"))  # e5 scored once, kept for the next screen
+
+
+def test_screen_names_what_is_wrong_without_a_traceback(setup, capsys):
+    tmp_path, suite, runs = setup
+    assert main(["screen", "--base", str(runs["base"]), "--cand", str(runs["same"]), "--suite", str(suite),
+                 "--data", str(tmp_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["suites"]["accurate"]["mean"]["base"] == out["suites"]["accurate"]["mean"]["cand"]
+    assert main(["screen", "--base", str(runs["base"]), "--cand", str(runs["same"]), str(runs["strict"]),
+                 "--suite", str(suite), "--data", str(tmp_path)]) == 2
+    (runs["strict"] / "e5t.npz").unlink()
+    assert main(["screen", "--base", str(runs["base"]), "--cand", str(runs["strict"]),
+                 "--suite", str(suite), "--data", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "pair by position" in err and "e5t.npz not found" in err and "Traceback" not in err
