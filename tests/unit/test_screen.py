@@ -19,7 +19,8 @@ from tocsin.models.screen import Screen, compare, report_lines
 
 CATS = ("hate", "violence", "harassment", "profanity")
 ROWS = [  # written for this test: (text, hateful, violent, harassing, profane)
-    ("Immigrants are vermin and should be driven out.", 1, 0, 1, 0), ("Let's burn their mosque down tonight.", 1, 1, 1, 0),
+    ("Immigrants are vermin and should be driven out.", 1, 0, 1, 0),
+    ("Let's burn their mosque down tonight.", 1, 1, 1, 0),
     ("The library opens at nine on Sundays.", 0, 0, 0, 0), ("You are a fucking idiot.", 0, 0, 1, 1),
     ("Grab your rifles, we march on the courthouse at dawn.", 0, 1, 0, 0), ("What a shitty day.", 0, 0, 0, 1),
     ("Die Flüchtlinge sind Ungeziefer.", 1, 0, 1, 0), ("Heute regnet es in Berlin.", 0, 0, 0, 0),
@@ -79,7 +80,8 @@ def test_screen_scores_suites_as_the_detectors_do_and_shows_only_what_changed(se
     moved = compare(scr, [base], [strict])
     assert moved["functionalities"]["fast"]["derog_h"]["cand"] == 0.0  # nothing flagged at 0.99
     assert moved["functionalities"]["fast"]["ident_nh"]["cand"] == 1.0
-    assert moved["suites"]["accurate"]["suites"]["tiny_xx"]["cand"] == moved["suites"]["accurate"]["suites"]["tiny_xx"]["base"]
+    tiny = moved["suites"]["accurate"]["suites"]["tiny_xx"]
+    assert tiny["cand"] == tiny["base"]
     lines = "\n".join(report_lines(moved))
     assert "tiny_xx" in lines and "derog_h" in lines and "hate" in lines
     assert any((tmp_path / "cache").glob("screen-e5-*.npy"))  # e5 scored once, kept for the next screen
@@ -88,7 +90,7 @@ def test_screen_scores_suites_as_the_detectors_do_and_shows_only_what_changed(se
 def test_screen_names_what_is_wrong_without_a_traceback(setup, capsys):
     tmp_path, suite, runs = setup
     assert main(["screen", "--base", str(runs["base"]), "--cand", str(runs["same"]), "--suite", str(suite),
-                 "--data", str(tmp_path), "--json"]) == 0
+                 "--data", str(tmp_path), "--decontaminate", str(suite.parent), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["suites"]["accurate"]["mean"]["base"] == out["suites"]["accurate"]["mean"]["cand"]
     assert main(["screen", "--base", str(runs["base"]), "--cand", str(runs["same"]), str(runs["strict"]),

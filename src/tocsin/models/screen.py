@@ -51,12 +51,12 @@ def _e5_key(run: Path) -> str:
 
 
 class Screen:
-    def __init__(self, cases: Sequence[Case], data_root: Path, suites_dir: Path | None, cache_dir: Path | None,
+    def __init__(self, cases: Sequence[Case], data_root: Path, decontaminate: Path | None, cache_dir: Path | None,
                  log: Callable[[str], None] = print, seed: int = 13) -> None:
         self.cases, self.cache, self.log = list(cases), cache_dir, log
         self.fast_texts = [deobfuscate(c.text, romanise_hindi=True) for c in self.cases]
         self.x_use = self._cached("use-suites", self.fast_texts, lambda: ENCODERS["use"]().encode(self.fast_texts))
-        examples, self.e5_texts, _ = accurate_sample(data_root, suites_dir, seed, log)
+        examples, self.e5_texts, _ = accurate_sample(data_root, decontaminate, seed, log)
         dev = [i for i, e in enumerate(examples) if e.split == "dev"]
         self.dev = [examples[i] for i in dev]
         self.e5_dev_texts = [self.e5_texts[i] for i in dev]

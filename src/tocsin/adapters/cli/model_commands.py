@@ -13,14 +13,14 @@ from ...domain.model import ContentItem
 from ...models.evaluate import (Case, SuiteResult, agreement, evaluate, garble_lines, garbled, load_references,
                                 read_suite, report_lines)
 from ...models.garble import GARBLES
+from ...models.templates import PROFILES
 from .commands import CliError, _engine_only
 
 # fast: heads over USE that also read a character n-gram model (models/chargrams.py), trained on every row.
 # accurate: multilingual-e5-small with its top layers fine-tuned for the four categories (models/build_tuned.py,
 # needs torch), its probabilities averaged with the fast heads' (thresholds chosen on dev for that average), so
 # `--profile all` trains fast first. hinglish: the language identifier's model of romanised Hindi
-# (models/build_hinglish.py), half a minute on 2 cores.
-PROFILES = ("fast", "accurate", "hinglish")
+# (models/build_hinglish.py), half a minute on 2 cores. `models.templates.PROFILES` holds them in that order.
 
 
 def train(args: argparse.Namespace) -> int:
@@ -96,7 +96,8 @@ def screen(args: argparse.Namespace) -> int:
     def log(m: str) -> None:
         print(f"[screen] {m}", file=sys.stderr, flush=True)
 
-    scr = Screen(cases, data, suites if suites.is_dir() else None, Path(args.cache) if args.cache else None, log, seed)
+    banned = Path(args.decontaminate) if args.decontaminate else None  # as `tocsin train` drew the dev sample
+    scr = Screen(cases, data, banned, Path(args.cache) if args.cache else None, log, seed)
     scored = {side: [scr.score(r) for r in rs] for side, rs in runs.items()}
     result = compare(scr, scored["base"], scored["cand"])
     if args.json:
@@ -199,6 +200,8 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--suite", default="../shared/data/eval-dev", help="a suite CSV or a folder of them")
     p.add_argument("--data", default="../shared/data/train", help="training data folder (the accurate dev sample)")
     p.add_argument("--cache", help="folder to cache embeddings and e5's probabilities in (outside the repository)")
+    p.add_argument("--decontaminate", default="../shared/data/eval-dev",
+                   help="as for `tocsin train`: the suites whose cases were dropped from the training data")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=screen)
     p = sub.add_parser("eval", parents=[common], help="Accuracy and macro-F1 of the hate flag on functional test suites.")
