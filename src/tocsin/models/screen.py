@@ -11,7 +11,8 @@ Each run is a folder that `tocsin train --profile fast` and then `--profile accu
 
 and reports means per side, differences, per-pair paired bootstrap intervals on dev
 (`train.difference_interval`) and accuracy per functionality. What costs time, e5 over the suites and the dev
-sample, is computed once per e5 model (runs paired by --pair-only share one) and cached in `cache_dir`.
+sample, is computed once per e5 model (runs paired by --pair-only share one) and cached in `cache_dir`
+(`build_tuned.tuned_vectors`, the cache `--pair-only` fills for the dev sample).
 """
 from __future__ import annotations
 
@@ -22,10 +23,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..detect.devanagari import to_devanagari
 from ..detect.normalise import deobfuscate
+from ..detect.trained import served_texts
 from .build import CATEGORIES, TRAINED_RULES, embed
-from .build_tuned import accurate_sample
+from .build_tuned import accurate_sample, tuned_vectors
 from .encoders import ENCODERS
 from .evaluate import Case, evaluate
 from .heads import HeadSet
@@ -40,21 +41,13 @@ class RunScores:
     dev: dict[str, np.ndarray]  # category -> accurate flags over the dev rows that label it, corpora only
 
 
-def _e5_key(run: Path) -> str:
-    """The e5 model and its calibrated output heads, not the ensemble thresholds (which pairing changes)."""
-    h = hashlib.sha256((run / "e5t.npz").read_bytes())
-    acc = HeadSet.load(run / "accurate.npz")
-    for c in CATEGORIES:
-        hd = acc.heads[c]
-        h.update(hd.w2.tobytes() + np.array([hd.b2, hd.platt_a, hd.platt_b]).tobytes())
-    return h.hexdigest()[:16]
-
-
 class Screen:
     def __init__(self, cases: Sequence[Case], data_root: Path, decontaminate: Path | None, cache_dir: Path | None,
                  log: Callable[[str], None] = print, seed: int = 13) -> None:
         self.cases, self.cache, self.log = list(cases), cache_dir, log
-        self.fast_texts = [deobfuscate(c.text, romanise_hindi=True) for c in self.cases]
+        langs = [c.lang for c in self.cases]  # each case in its suite's language, as `tocsin eval` scores it
+        self.fast_texts = served_texts([c.text for c in self.cases], langs, romanise_hindi=True)
+        self.e5_suite_texts = served_texts([c.text for c in self.cases], langs, romanise_hindi=False)
         self.x_use = self._cached("use-suites", self.fast_texts, lambda: ENCODERS["use"]().encode(self.fast_texts))
         examples, self.e5_texts, _ = accurate_sample(data_root, decontaminate, seed, log)
         dev = [i for i, e in enumerate(examples) if e.split == "dev"]
@@ -62,7 +55,7 @@ class Screen:
         self.e5_dev_texts = [self.e5_texts[i] for i in dev]
         self.dev_use = embed(self.dev, "use", cache_dir, log)
         self.dev_chars = [deobfuscate(e.text, rules=TRAINED_RULES) for e in self.dev]
-        self._e5: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._e5: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 
     def _cached(self, name: str, texts: list[str], compute: Callable[[], np.ndarray]) -> np.ndarray:
         digest = hashlib.sha256("\x00".join([name, *texts]).encode("utf-8")).hexdigest()[:16]
@@ -75,42 +68,34 @@ class Screen:
             np.save(path, out)
         return out
 
-    def _e5_probs(self, run: Path) -> tuple[np.ndarray, np.ndarray]:
-        """e5's calibrated probabilities (categories x rows) over the suites and over the dev sample."""
-        key = _e5_key(run)
-        if key not in self._e5:
-            acc, enc = HeadSet.load(run / "accurate.npz"), None
-
-            def probs(texts: list[str]) -> np.ndarray:
-                nonlocal enc
-                enc = enc or ENCODERS["e5t"](path=str(run / "e5t.npz"))
-                x = enc.encode(texts)
-                return np.stack([acc.heads[c].proba(x) for c in CATEGORIES])
-
-            suite_texts = [deobfuscate(c.text, romanise_hindi=False) for c in self.cases]
-            suite_texts = [to_devanagari(t) if c.lang == "hi" else t for t, c in zip(suite_texts, self.cases)]
-            self.log(f"e5 {key}: scoring {len(suite_texts)} suite cases and {len(self.e5_dev_texts)} dev rows")
-            self._e5[key] = (self._cached(f"e5-{key}", suite_texts, lambda: probs(suite_texts)),
-                             self._cached(f"e5-{key}", self.e5_dev_texts, lambda: probs(self.e5_dev_texts)))
-        return self._e5[key]
+    def _e5_vectors(self, run: Path) -> tuple[np.ndarray, np.ndarray]:
+        """The run's e5 vectors of the suite cases and of the dev sample, once per e5 model (runs that
+        --pair-only paired with one e5 share it), and across screens through `tuned_vectors`' cache."""
+        weights = (run / "e5t.npz").read_bytes()
+        if weights not in self._e5:
+            self.log(f"e5 of {run}: {len(self.e5_suite_texts)} suite cases and {len(self.e5_dev_texts)} dev rows")
+            self._e5[weights] = (tuned_vectors(run / "e5t.npz", self.e5_suite_texts, self.cache),
+                                 tuned_vectors(run / "e5t.npz", self.e5_dev_texts, self.cache))
+        return self._e5[weights]
 
     def score(self, run: Path) -> RunScores:
         fast, acc = HeadSet.load(run / "fast.npz"), HeadSet.load(run / "accurate.npz")
         paired = acc.meta["ensemble"]["dev"]
-        e5_suite, e5_dev = self._e5_probs(run)
+        x_suite, x_dev = self._e5_vectors(run)
         pf = fast.proba(self.x_use, self.fast_texts)["hate"]
+        pe = acc.heads["hate"].proba(x_suite)
         suites: dict[str, dict[str, dict]] = {}
         for profile, flags in (("fast", np.round(pf, 4) >= fast.heads["hate"].threshold),
-                               ("accurate", np.round((pf + e5_suite[0]) / 2, 4) >= paired["hate"]["threshold"])):
+                               ("accurate", np.round((pf + pe) / 2, 4) >= paired["hate"]["threshold"])):
             for r in evaluate(self.cases, [bool(f) for f in flags]):
                 suites.setdefault(r.suite, {})[profile] = {
                     "acc": r.overall.accuracy, "f1": r.overall.macro_f1,
                     "func": {k: v.accuracy for k, v in r.by_functionality.items()}}
         pd = fast.proba(self.dev_use, self.dev_chars)
         dev = {}
-        for k, c in enumerate(CATEGORIES):
+        for c in CATEGORIES:
             rows = self.dev_rows(c)
-            dev[c] = (pd[c][rows] + e5_dev[k][rows]) / 2 >= paired[c]["threshold"]
+            dev[c] = (pd[c][rows] + acc.heads[c].proba(x_dev[rows])) / 2 >= paired[c]["threshold"]
         return RunScores(suites, dev)
 
     def dev_rows(self, category: str) -> list[int]:
