@@ -304,6 +304,26 @@ def test_a_template_block_can_be_read_by_some_profiles_only(monkeypatch):
         tm.template_examples(profile="fast")
 
 
+def test_a_template_block_can_be_put_wholly_in_train(monkeypatch):
+    """`split: train` sends every row of a block to train; the other blocks' rows and splits do not change."""
+    import tocsin.models.templates as tm
+
+    spec = {"aa": {"g": ["ga", "gb"], "neg": ["n1", "n2", "n3"], "H": [f"{{g}} are {{neg}}, aa {k}." for k in range(12)]},
+            "bb": {"g": ["gc", "gd"], "neg": ["n4", "n5"], "H": [f"{{g}} are {{neg}}, bb {k}." for k in range(12)]}}
+    monkeypatch.setattr(tm, "load_templates", lambda: spec)
+    before = tm.template_examples()
+    assert {e.split for e in before if " bb " in e.text} == {"train", "dev"}  # 12 templates: some fall in dev
+    spec["bb"]["split"] = "train"
+    after = tm.template_examples()
+    assert [(e.text, e.split) for e in after if " aa " in e.text] == [(e.text, e.split) for e in before
+                                                                      if " aa " in e.text]
+    assert [e.text for e in after] == [e.text for e in before]
+    assert {e.split for e in after if " bb " in e.text} == {"train"}
+    spec["bb"]["split"] = "test"
+    with pytest.raises(ValueError, match=r"block 'bb'.*'split' must be train or dev.*'test'"):
+        tm.template_examples()
+
+
 def test_templates_name_the_block_when_a_template_targets_two_kinds_of_group(monkeypatch):
     import tocsin.models.templates as tm
 

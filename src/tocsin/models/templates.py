@@ -89,6 +89,16 @@ def _profiles(block: str, spec: dict) -> set[str] | None:
     return set(wanted)
 
 
+def _block_split(block: str, spec: dict) -> str | None:
+    """The split every row of a block goes to (`split: train`), or None for the usual split by template. A block
+    wholly in train adds rows without adding dev rows, so the dev rows that choose n-gram weights and thresholds
+    stay those of the blocks before it: how a new block is judged on its own (MODEL_CARD, sessions 23 and 24)."""
+    split = spec.get("split")
+    if split is not None and split not in ("train", "dev"):
+        raise ValueError(f"templates.yaml, block {block!r}: 'split' must be train or dev; it is {split!r}")
+    return split
+
+
 def template_examples(seed: int = 7, fills_per_group: int = 2, typo_share: float = 0.3,
                       profile: str | None = None) -> list[Example]:
     """Every block's examples, or with `profile` only those of the blocks that profile reads. The fills are drawn
@@ -99,12 +109,13 @@ def template_examples(seed: int = 7, fills_per_group: int = 2, typo_share: float
     for block, spec in load_templates().items():
         lang = spec.get("lang", block)
         wanted = _profiles(block, spec)
+        whole = _block_split(block, spec)
         kept = profile is None or wanted is None or profile in wanted
         for kind, templates in spec.items():
             if kind not in LABELS:
                 continue
             for tmpl in templates:
-                split = _split(f"{block}\x00{kind}\x00{tmpl}")
+                split = whole or _split(f"{block}\x00{kind}\x00{tmpl}")
                 targets = _targets(block, spec, tmpl)
                 slots = [k for k, v in spec.items()
                          if isinstance(v, list) and k not in ("g", "go", "n") and f"{{{k}}}" in tmpl]
