@@ -79,7 +79,7 @@ class _HeadsDetector(Detector):
                 if (key, form) not in done:
                     done[(key, form)] = self._encoders[key].encode(clean[form])
             x = np.hstack([done[(k, form)] for k in hs.meta["encoder_key"].split("+")])
-            for c, p in hs.proba(x, clean[form]).items():
+            for c, p in hs.proba(x, clean[form], langs).items():
                 total[c] = total.get(c, 0) + p / len(sets)
         return total
 

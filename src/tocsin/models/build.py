@@ -16,7 +16,7 @@ from .evaluate import read_suite
 from .heads import Head, HeadSet
 from .chargrams import CharModel, LinearConfig, document_frequency, featurise, fit_linear, idf_from
 from .templates import template_examples
-from .train import TEMPLATES, TrainConfig, choose_threshold, source_weights, train_head
+from .train import TEMPLATES, TrainConfig, choose_threshold, language_shifts, source_weights, train_head
 
 CATEGORIES = ("hate", "violence", "harassment", "profanity")
 # The de-obfuscation rules training reads texts with (detect/normalise.py `RULES`); the detectors serve the latest.
@@ -115,7 +115,8 @@ def ensemble(examples: list[Example], x: np.ndarray, heads: dict[str, Head], par
     dev = np.array([e.split == "dev" for e in examples])
     texts = ([deobfuscate(e.text, rules=TRAINED_RULES) for e, d in zip(examples, dev) if d]
              if partner.chars is not None else None)
-    theirs = partner.proba(partner_x[dev], texts)  # every category at once, over every dev row
+    langs = [e.lang for e, d in zip(examples, dev) if d]
+    theirs = partner.proba(partner_x[dev], texts, langs)  # every category at once, over every dev row
     at = np.cumsum(dev) - 1  # an example's row in `theirs`
     out = {}
     for c, head in heads.items():
@@ -134,6 +135,10 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
     log(f"data: {len(examples)} examples from {data_root} and the maintainers' templates; "
         f"{dropped} dropped for equalling an evaluation case in {suites}")
     x = embed(examples, encoder_key, cache_dir, log)
+    shifts = language_shifts(examples, x) if cfg.centre else None
+    if shifts:
+        x = HeadSet("", {}, {}, shifts=shifts).shifted(x, [e.lang for e in examples])
+        log(f"language shifts for {', '.join(shifts)} (norms {', '.join(f'{np.linalg.norm(v):.2f}' for v in shifts.values())})")
     chars, char_logits = train_chars(examples, cfg) if cfg.chars else (None, {})
     heads: dict[str, Head] = {}
     report: dict[str, dict] = {}
@@ -149,6 +154,6 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
     name = "+".join(ENCODERS[k].name for k in encoder_key.split("+"))
     meta = {"encoder_key": encoder_key, "config": cfg.__dict__, "trained_at": time.strftime("%Y-%m-%d"),
             "decontaminated": dropped, "sources": sorted({e.source for e in examples}), "dev": report}
-    HeadSet(name, heads, meta, chars=chars).save(out)
+    HeadSet(name, heads, meta, chars=chars, shifts=shifts).save(out)
     (out.with_suffix(".json")).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return meta

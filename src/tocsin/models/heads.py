@@ -4,12 +4,16 @@ A head per category is a one-hidden-layer network (or a linear model when the hi
 output logit is Platt-calibrated on the dev splits; the category's threshold was chosen there too. A head set may
 also carry a character n-gram model (`chargrams.CharModel`): a head with `char_alpha` > 0 adds that many times the
 category's character n-gram logit to its own before calibration, and then needs the texts as well as the vectors.
+A head set may also carry language shifts (`shifts`, one vector per language): the vector of a text in such a
+language is moved by its language's shift before any head reads it (`train.language_shifts`), so that languages
+share one frame; a text of another or an unknown language is read as it is.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -53,6 +57,7 @@ class HeadSet:
     heads: dict[str, Head]
     meta: dict
     chars: CharModel | None = None  # the character n-gram model that heads with char_alpha > 0 read
+    shifts: dict[str, np.ndarray] | None = None  # language -> vector added to its texts' vectors (None: none)
 
     def save(self, path: Path) -> None:
         arrays: dict[str, np.ndarray] = {}
@@ -67,6 +72,8 @@ class HeadSet:
                 arrays[f"chars.{c}.coef"] = coef.astype(np.float16)
                 arrays[f"chars.{c}.scalars"] = np.array([self.chars.bias[c], self.heads[c].char_alpha
                                                          if c in self.heads else 0.0], dtype=np.float64)
+        for lang, vec in (self.shifts or {}).items():
+            arrays[f"shift.{lang}"] = vec.astype(np.float32)
         meta = dict(self.meta, encoder=self.encoder, categories=list(self.heads))
         arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,10 +95,26 @@ class HeadSet:
                         bias, alpha = (float(v) for v in z[f"chars.{c}.scalars"])
                         chars.coef[c], chars.bias[c] = z[f"chars.{c}.coef"].astype(np.float32), bias
                         heads[c].char_alpha = alpha
-        return cls(meta["encoder"], heads, meta, chars)
+            shifts = {f[len("shift."):]: z[f].astype(np.float32) for f in z.files if f.startswith("shift.")} or None
+        return cls(meta["encoder"], heads, meta, chars, shifts)
 
-    def proba(self, x: np.ndarray, texts: list[str] | None = None) -> dict[str, np.ndarray]:
+    def shifted(self, x: np.ndarray, langs: Sequence[str | None] | None) -> np.ndarray:
+        """The vectors as the heads read them: each moved by its text's language shift, if the set has one for it."""
+        if not self.shifts or langs is None:
+            return x
+        if len(langs) != len(x):
+            raise ValueError(f"{len(langs)} languages for {len(x)} vectors")
+        moved = x.copy()
+        for i, lang in enumerate(langs):
+            if lang in self.shifts:
+                moved[i] += self.shifts[lang]
+        return moved
+
+    def proba(self, x: np.ndarray, texts: list[str] | None = None,
+              langs: Sequence[str | None] | None = None) -> dict[str, np.ndarray]:
         """Each head's calibrated probability. `texts` (de-obfuscated, as the encoders saw them) are needed when a
-        head reads character n-grams too."""
+        head reads character n-grams too; `langs` (one per vector) when the set has language shifts, or every text
+        is read as if its language were unknown."""
         char = self.chars.logits(texts) if self.chars is not None and texts is not None else {}
+        x = self.shifted(x, langs)
         return {c: h.proba(x, char.get(c)) for c, h in self.heads.items()}

@@ -82,7 +82,7 @@ class Screen:
         fast, acc = HeadSet.load(run / "fast.npz"), HeadSet.load(run / "accurate.npz")
         paired = acc.meta["ensemble"]["dev"]
         x_suite, x_dev = self._e5_vectors(run)
-        pf = fast.proba(self.x_use, self.fast_texts)["hate"]
+        pf = fast.proba(self.x_use, self.fast_texts, [c.lang for c in self.cases])["hate"]
         pe = acc.heads["hate"].proba(x_suite)
         suites: dict[str, dict[str, dict]] = {}
         for profile, flags in (("fast", np.round(pf, 4) >= fast.heads["hate"].threshold),
@@ -91,7 +91,7 @@ class Screen:
                 suites.setdefault(r.suite, {})[profile] = {
                     "acc": r.overall.accuracy, "f1": r.overall.macro_f1,
                     "func": {k: v.accuracy for k, v in r.by_functionality.items()}}
-        pd = fast.proba(self.dev_use, self.dev_chars)
+        pd = fast.proba(self.dev_use, self.dev_chars, [e.lang for e in self.dev])
         dev = {}
         for c in CATEGORIES:
             rows = self.dev_rows(c)

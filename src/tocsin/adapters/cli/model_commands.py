@@ -44,7 +44,8 @@ def train(args: argparse.Namespace) -> int:
             from ...models.build import train_profile
             from ...models.train import TrainConfig
 
-            train_profile(data, "use", out, cache, TrainConfig(seed=args.seed, seeds=args.seeds, chars=True), log=log,
+            train_profile(data, "use", out, cache, TrainConfig(seed=args.seed, seeds=args.seeds, chars=True,
+                                                                      centre=args.centre), log=log,
                           suites=suites)
         elif profile == "hinglish":
             from ...models.build_hinglish import train_hinglish
@@ -186,6 +187,8 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--cache", help="folder to cache embeddings in (outside the repository)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--seeds", type=int, default=1, help="networks per category (seed, seed+1, ...), logits averaged")
+    p.add_argument("--centre", action="store_true",
+                   help="fast: move each template language's vectors into one shared frame first (language shifts)")
     p.add_argument("--pair-only", action="store_true",
                    help="with --profile accurate: keep the fine-tuned e5 (--out's, else the shipped one) and only "
                         "choose its thresholds afresh for the fast heads (--out's fast.npz, else the shipped ones); "
