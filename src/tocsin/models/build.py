@@ -138,7 +138,8 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
     shifts = language_shifts(examples, x) if cfg.centre else None
     if shifts:
         x = HeadSet("", {}, {}, shifts=shifts).shifted(x, [e.lang for e in examples])
-        log(f"language shifts for {', '.join(shifts)} (norms {', '.join(f'{np.linalg.norm(v):.2f}' for v in shifts.values())})")
+        norms = ", ".join(f"{lang} {np.linalg.norm(v):.2f}" for lang, v in shifts.items())
+        log(f"language shifts (norms): {norms}")
     chars, char_logits = train_chars(examples, cfg) if cfg.chars else (None, {})
     heads: dict[str, Head] = {}
     report: dict[str, dict] = {}

@@ -180,7 +180,8 @@ def language_shifts(examples: Sequence[Example], x: np.ndarray) -> dict[str, np.
     kinds of sentence in every language, so their centres differ by language rather than by topic or genre (a
     corpus's centre would also carry its platform and its share of abuse). Sentence encoders place languages apart
     (USE: centres 0.13-0.26 apart from the mean, romanised Hindi 0.5, against 0.1-0.2 between hateful and other
-    rows along the hate direction), and heads trained on a few languages read that offset as evidence."""
+    rows along the hate direction), and heads trained on a few languages may read that offset as evidence. Measured in
+    session 24 (`--centre`): dev held, the suites fell, spelling in another script most (MODEL_CARD); not shipped."""
     groups: dict[str, list[list[int]]] = defaultdict(lambda: [[], []])
     for i, e in enumerate(examples):
         if e.source == TEMPLATES:

@@ -44,9 +44,8 @@ def train(args: argparse.Namespace) -> int:
             from ...models.build import train_profile
             from ...models.train import TrainConfig
 
-            train_profile(data, "use", out, cache, TrainConfig(seed=args.seed, seeds=args.seeds, chars=True,
-                                                                      centre=args.centre), log=log,
-                          suites=suites)
+            cfg = TrainConfig(seed=args.seed, seeds=args.seeds, chars=True, centre=args.centre)
+            train_profile(data, "use", out, cache, cfg, log=log, suites=suites)
         elif profile == "hinglish":
             from ...models.build_hinglish import train_hinglish
 
