@@ -13,7 +13,7 @@ from ..detect.normalise import deobfuscate
 from .data import Example, load_all
 from .encoders import ENCODERS
 from .evaluate import read_suite
-from .heads import Head, HeadSet
+from .heads import Head, HeadSet, shift
 from .chargrams import CharModel, LinearConfig, document_frequency, featurise, fit_linear, idf_from
 from .templates import template_examples
 from .train import TEMPLATES, TrainConfig, choose_threshold, language_shifts, source_weights, train_head
@@ -25,6 +25,19 @@ CATEGORIES = ("hate", "violence", "harassment", "profanity")
 # that rules 1 mangled ("#COVIDi9"). It stays at 1 so that `tocsin train` still reproduces those weights; raise it
 # with the next model version.
 TRAINED_RULES = 1
+
+
+def cached_array(cache_dir: Path | None, stem: str, key: bytes, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """`compute()`, kept in `cache_dir` (outside the repository) as `{stem}-{digest of key}.npy` and read from there
+    next time; without a cache folder, computed every time. The key must hold everything the array depends on."""
+    path = cache_dir / f"{stem}-{hashlib.sha256(key).hexdigest()[:16]}.npy" if cache_dir else None
+    if path and path.exists():
+        return np.load(path)
+    out = compute()
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, out)
+    return out
 
 
 def embed(examples: list[Example], encoder_key: str, cache_dir: Path | None, log: Callable[[str], None]) -> np.ndarray:
@@ -41,17 +54,14 @@ def embed(examples: list[Example], encoder_key: str, cache_dir: Path | None, log
     t0 = time.monotonic()
     for source, idx in sorted(by_source.items()):
         texts = [deobfuscate(examples[i].text, rules=TRAINED_RULES) for i in idx]
-        digest = hashlib.sha256(("\x00".join(texts) + encoder_key).encode("utf-8")).hexdigest()[:16]
-        cached = cache_dir / f"{encoder_key}-{source}-{digest}.npy" if cache_dir else None
-        if cached and cached.exists():
-            out[idx] = np.load(cached)
-            continue
-        parts = [enc.encode(texts[k:k + 4000]) for k in range(0, len(texts), 4000)]
-        out[idx] = np.concatenate(parts)
-        if cached:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            np.save(cached, out[idx])
-        log(f"embeddings: {source} ({len(idx)} texts) done at {time.monotonic() - t0:.0f}s")
+
+        def encode(texts: list[str] = texts, source: str = source) -> np.ndarray:
+            x = np.concatenate([enc.encode(texts[k:k + 4000]) for k in range(0, len(texts), 4000)])
+            log(f"embeddings: {source} ({len(texts)} texts) done at {time.monotonic() - t0:.0f}s")
+            return x
+
+        out[idx] = cached_array(cache_dir, f"{encoder_key}-{source}",
+                                ("\x00".join(texts) + encoder_key).encode("utf-8"), encode)
     return out
 
 
@@ -137,7 +147,7 @@ def train_profile(data_root: Path, encoder_key: str, out: Path, cache_dir: Path 
     x = embed(examples, encoder_key, cache_dir, log)
     shifts = language_shifts(examples, x) if cfg.centre else None
     if shifts:
-        x = HeadSet("", {}, {}, shifts=shifts).shifted(x, [e.lang for e in examples])
+        x = shift(x, [e.lang for e in examples], shifts)
         norms = ", ".join(f"{lang} {np.linalg.norm(v):.2f}" for lang, v in shifts.items())
         log(f"language shifts (norms): {norms}")
     chars, char_logits = train_chars(examples, cfg) if cfg.chars else (None, {})

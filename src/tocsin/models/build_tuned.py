@@ -21,7 +21,7 @@ from ..detect.devanagari import to_devanagari
 from ..detect.normalise import deobfuscate
 from ..detect.romanise import romanise
 from . import e5_tune
-from .build import CATEGORIES, TRAINED_RULES, capped, decontaminate, embed, ensemble
+from .build import CATEGORIES, TRAINED_RULES, cached_array, capped, decontaminate, embed, ensemble
 from .data import load_all
 from .heads import Head, HeadSet
 from .templates import template_examples
@@ -81,17 +81,8 @@ def tuned_vectors(encoder_file: Path, texts: list[str], cache_dir: Path | None) 
     through the same e5 again and again (~5 minutes each time on 2 cores)."""
     from .encoders import TunedE5Encoder
 
-    cached = None
-    if cache_dir:
-        digest = hashlib.sha256(encoder_file.read_bytes() + "\x00".join(texts).encode("utf-8")).hexdigest()[:16]
-        cached = cache_dir / f"e5t-vectors-{digest}.npy"
-        if cached.exists():
-            return np.load(cached)
-    x = TunedE5Encoder(path=str(encoder_file)).encode(texts)
-    if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cached, x)
-    return x
+    return cached_array(cache_dir, "e5t-vectors", encoder_file.read_bytes() + "\x00".join(texts).encode("utf-8"),
+                        lambda: TunedE5Encoder(path=str(encoder_file)).encode(texts))
 
 
 def accurate_sample(data_root: Path, suites: Path | None, seed: int,

@@ -51,6 +51,20 @@ class Head:
         return sigmoid(self.platt_a * z + self.platt_b)
 
 
+def shift(x: np.ndarray, langs: Sequence[str | None] | None, shifts: dict[str, np.ndarray] | None) -> np.ndarray:
+    """Each vector moved by its text's language shift (`langs`, one per vector); vectors of a language without a
+    shift, or all of them when there are no shifts or no languages, are returned as they are."""
+    if not shifts or langs is None:
+        return x
+    if len(langs) != len(x):
+        raise ValueError(f"{len(langs)} languages for {len(x)} vectors")
+    moved = x.copy()
+    for i, lang in enumerate(langs):
+        if lang in shifts:
+            moved[i] += shifts[lang]
+    return moved
+
+
 @dataclass
 class HeadSet:
     encoder: str
@@ -100,15 +114,7 @@ class HeadSet:
 
     def shifted(self, x: np.ndarray, langs: Sequence[str | None] | None) -> np.ndarray:
         """The vectors as the heads read them: each moved by its text's language shift, if the set has one for it."""
-        if not self.shifts or langs is None:
-            return x
-        if len(langs) != len(x):
-            raise ValueError(f"{len(langs)} languages for {len(x)} vectors")
-        moved = x.copy()
-        for i, lang in enumerate(langs):
-            if lang in self.shifts:
-                moved[i] += self.shifts[lang]
-        return moved
+        return shift(x, langs, self.shifts)
 
     def proba(self, x: np.ndarray, texts: list[str] | None = None,
               langs: Sequence[str | None] | None = None) -> dict[str, np.ndarray]:

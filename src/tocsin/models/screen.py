@@ -16,7 +16,6 @@ sample, is computed once per e5 model (runs paired by --pair-only share one) and
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -25,7 +24,7 @@ import numpy as np
 
 from ..detect.normalise import deobfuscate
 from ..detect.trained import served_texts
-from .build import CATEGORIES, TRAINED_RULES, embed
+from .build import CATEGORIES, TRAINED_RULES, cached_array, embed
 from .build_tuned import accurate_sample, tuned_vectors
 from .encoders import ENCODERS
 from .evaluate import Case, evaluate
@@ -48,7 +47,8 @@ class Screen:
         langs = [c.lang for c in self.cases]  # each case in its suite's language, as `tocsin eval` scores it
         self.fast_texts = served_texts([c.text for c in self.cases], langs, romanise_hindi=True)
         self.e5_suite_texts = served_texts([c.text for c in self.cases], langs, romanise_hindi=False)
-        self.x_use = self._cached("use-suites", self.fast_texts, lambda: ENCODERS["use"]().encode(self.fast_texts))
+        key = "\x00".join(["use-suites", *self.fast_texts]).encode("utf-8")
+        self.x_use = cached_array(cache_dir, "screen-use-suites", key, lambda: ENCODERS["use"]().encode(self.fast_texts))
         examples, self.e5_texts, _ = accurate_sample(data_root, decontaminate, seed, log)
         dev = [i for i, e in enumerate(examples) if e.split == "dev"]
         self.dev = [examples[i] for i in dev]
@@ -56,17 +56,6 @@ class Screen:
         self.dev_use = embed(self.dev, "use", cache_dir, log)
         self.dev_chars = [deobfuscate(e.text, rules=TRAINED_RULES) for e in self.dev]
         self._e5: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
-
-    def _cached(self, name: str, texts: list[str], compute: Callable[[], np.ndarray]) -> np.ndarray:
-        digest = hashlib.sha256("\x00".join([name, *texts]).encode("utf-8")).hexdigest()[:16]
-        path = self.cache / f"screen-{name}-{digest}.npy" if self.cache else None
-        if path and path.exists():
-            return np.load(path)
-        out = compute()
-        if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(path, out)
-        return out
 
     def _e5_vectors(self, run: Path) -> tuple[np.ndarray, np.ndarray]:
         """The run's e5 vectors of the suite cases and of the dev sample, once per e5 model (runs that

@@ -201,7 +201,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--cand", nargs="+", required=True, help="candidate run folders, paired with --base by position")
     p.add_argument("--suite", default="../shared/data/eval-dev", help="a suite CSV or a folder of them")
     p.add_argument("--data", default="../shared/data/train", help="training data folder (the accurate dev sample)")
-    p.add_argument("--cache", help="folder to cache embeddings and e5's probabilities in (outside the repository)")
+    p.add_argument("--cache", help="folder to cache USE's and e5's vectors in (outside the repository)")
     p.add_argument("--decontaminate", default="../shared/data/eval-dev",
                    help="as for `tocsin train`: the suites whose cases were dropped from the training data")
     p.add_argument("--json", action="store_true", help="machine-readable output")
