@@ -111,6 +111,8 @@ def test_clear_errors_never_tracebacks(tmp_path, store_url, capsys):
     assert main(["ingest", "-", "--db", "mysql://x"]) == 2
     assert main(["audit", "verify", "--db", store_url, "--policy", str(tmp_path / "nope.yaml")]) == 2
     assert main(["train", "--profile", "fast", "--pair-only"]) == 2
+    assert main(["train", "--profile", "fast", "--interpolate", "0.5"]) == 2
+    assert main(["train", "--profile", "accurate", "--interpolate", "1.5"]) == 2
     from tocsin.detect.trained import weights_path
 
     (tmp_path / "w").mkdir()
@@ -120,6 +122,7 @@ def test_clear_errors_never_tracebacks(tmp_path, store_url, capsys):
     err = capsys.readouterr().err
     assert "cannot read" in err and "unsupported database URL" in err and "Traceback" not in err
     assert "--pair-only pairs the accurate profile" in err and "--pair-only needs the tuned e5 layers" in err
+    assert "--interpolate moves the accurate profile" in err and "--interpolate 1.5: must lie between" in err
     with pytest.raises(SystemExit) as exc:
         main(["frobnicate"])
     assert exc.value.code == 2

