@@ -1,6 +1,7 @@
 """Training and head machinery on small synthetic data: deterministic, calibrated, round-trips through disk."""
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -401,6 +402,29 @@ def test_pairing_keeps_e5_and_chooses_thresholds_as_the_detector_scores(tmp_path
         assert new.meta["ensemble"]["dev"][c]["threshold"] == choose_threshold(served[c], dev, c)[0]
     assert new.meta["ensemble"] == meta["ensemble"] and "paired_at" in meta["ensemble"]
     assert json.loads((out / "accurate.json").read_text())["ensemble"] == meta["ensemble"]
+
+
+def test_accurate_dev_rows_reach_e5_as_served_and_train_rows_as_trained(monkeypatch):
+    """The dev rows that calibrate e5 and choose the ensemble thresholds are read as the detector serves them
+    (Hindi in Latin letters written back in Devanagari, `trained.served_texts`); training rows as trained."""
+    from tocsin.detect import trained
+    from tocsin.models import build_tuned
+
+    text = "ye log bahut kharab hain, inko bhagao"
+    rows = [Example(text, "hi", "s1", split, {"hate": 1}) for split in ("train", "dev")]
+    rows += [Example("These people are awful.", "en", "s1", "dev", {"hate": 1})]
+    monkeypatch.setattr(build_tuned, "load_all", lambda root: rows)
+    monkeypatch.setattr(build_tuned, "template_examples", lambda **_: [])
+    examples, texts, _ = build_tuned.accurate_sample(Path("."), None, 13, lambda m: None)
+    form = dict(zip(((e.split, e.lang) for e in examples), texts))
+    served = trained.served_texts([text, "These people are awful."], ["hi", "en"], romanise_hindi=False)
+    assert form[("dev", "hi")] == served[0] != form[("train", "hi")]  # written back in Devanagari, as served
+    assert any("\u0900" <= ch <= "\u097f" for ch in form[("dev", "hi")])
+    assert form[("dev", "en")] == served[1]
+    monkeypatch.setattr(build_tuned, "DEV_AS_SERVED", False)
+    _, before, _ = build_tuned.accurate_sample(Path("."), None, 13, lambda m: None)
+    hindi_dev = next(i for i, e in enumerate(examples) if (e.split, e.lang) == ("dev", "hi"))
+    assert before[hindi_dev] == form[("train", "hi")]
 
 
 def test_difference_interval_is_paired_per_source_and_can_tell_a_real_gain():

@@ -42,6 +42,16 @@ HINDI_BOTH_SCRIPTS = False
 # once (session 18) and not shipped: Hindi suite +0.004, the other suites down 0.008-0.05 (a retrain's own swing),
 # MODEL_CARD "Tried and not shipped". Off, `tocsin train` gives the shipped files.
 HINDI_DEVANAGARI = False
+# Whether the dev rows (on which e5's output is Platt-scaled, the ensemble thresholds are chosen and `tocsin screen`
+# measures) reach e5 as the detector serves them: Hindi with its Latin-letter words written back in Devanagari, as
+# `detect.trained.served_texts` does for every item whose language is `hi` (since 2026.12.3; before, 570 of the
+# 1,574 Hindi dev rows were scored in a form never served). Training rows follow HINDI_DEVANAGARI.
+DEV_AS_SERVED = True
+
+
+def _served_meta() -> dict:
+    """Recorded in accurate.json when the dev rows were read as served (absent: as before 2026.12.3)."""
+    return {"dev_as_served": True} if DEV_AS_SERVED and not ROMANISE_HINDI else {}
 
 
 def with_romanised_hindi(examples: list) -> list:
@@ -98,8 +108,9 @@ def accurate_sample(data_root: Path, suites: Path | None, seed: int,
         sampled, examples = len(examples), with_romanised_hindi(examples)
         log(f"data: and {len(examples) - sampled} romanised copies of Hindi train rows")
     texts = [deobfuscate(e.text, romanise_hindi=ROMANISE_HINDI, rules=TRAINED_RULES) for e in examples]
-    if HINDI_DEVANAGARI and not ROMANISE_HINDI:
-        texts = [to_devanagari(t) if e.lang == "hi" else t for t, e in zip(texts, examples)]
+    if not ROMANISE_HINDI and (HINDI_DEVANAGARI or DEV_AS_SERVED):
+        texts = [to_devanagari(t) if e.lang == "hi" and (HINDI_DEVANAGARI or e.split == "dev") else t
+                 for t, e in zip(texts, examples)]
     return examples, texts, dropped
 
 
@@ -142,6 +153,7 @@ def train_accurate(data_root: Path, out_dir: Path, partner: HeadSet, cache_dir: 
     meta = {"encoder_key": "e5t", "romanise_hindi": ROMANISE_HINDI, "config": asdict(cfg),
             **({"hindi_both_scripts": True} if HINDI_BOTH_SCRIPTS else {}),  # absent: the shipped files as they are
             **({"hindi_devanagari": True} if HINDI_DEVANAGARI and not ROMANISE_HINDI else {}),
+            **_served_meta(),
             "trained_at": meta["trained_at"], "cap": CAP,
             "decontaminated": dropped, "sources": sorted({e.source for e in examples}), "dev": report,
             "ensemble": {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
@@ -200,6 +212,7 @@ def interpolate_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accur
         log(f"{c}: with the fast heads averaged in, dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']}")
     kept = {k: v for k, v in old.meta.items() if k not in ("encoder", "categories")}  # HeadSet.save adds them
     info = {**kept, "decontaminated": dropped, "dev": report, "interpolated": a,
+            **_served_meta(),
             "ensemble": {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
                          "dev": mixed}}
     HeadSet(old.encoder, heads, info).save(out_dir / "accurate.npz")
@@ -228,7 +241,7 @@ def pair_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accurate: Pa
         log(f"{c}: with these fast heads averaged in, dev macro-F1 {rep['dev_macro_f1']} at threshold "
             f"{rep['threshold']} (was {was.get('dev_macro_f1')} at {was.get('threshold')})")
     kept = {k: v for k, v in old.meta.items() if k not in ("encoder", "categories")}  # HeadSet.save adds them
-    meta = {**kept, "decontaminated": dropped,
+    meta = {**kept, "decontaminated": dropped, **_served_meta(),
             "ensemble": {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
                          "paired_at": time.strftime("%Y-%m-%d"), "dev": mixed}}
     out_dir.mkdir(parents=True, exist_ok=True)
