@@ -207,6 +207,9 @@ def interpolate_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accur
     x = tuned_vectors(new_file, [t for t, e in zip(texts, examples) if e.split == "dev"], cache_dir)
     heads, report = _calibrated(x, dev_ex, [old.heads[c].w2 for c in CATEGORIES],
                                 [old.heads[c].b2 for c in CATEGORIES], log)
+    for c in CATEGORIES:  # the rows the output layer was trained on are the tuned model's
+        if "train_rows" in old.meta.get("dev", {}).get(c, {}):
+            report[c]["train_rows"] = old.meta["dev"][c]["train_rows"]
     mixed = ensemble(dev_ex, x, heads, partner, embed(dev_ex, partner.meta["encoder_key"], cache_dir, log))
     for c, rep in mixed.items():
         log(f"{c}: with the fast heads averaged in, dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']}")
