@@ -158,9 +158,36 @@ def train_accurate(data_root: Path, out_dir: Path, partner: HeadSet, cache_dir: 
             "decontaminated": dropped, "sources": sorted({e.source for e in examples}), "dev": report,
             "ensemble": {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
                          "dev": mixed}}
-    HeadSet("e5-small-q4-tuned", heads, meta).save(out_dir / "accurate.npz")
-    (out_dir / "accurate.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    _save(out_dir, "e5-small-q4-tuned", heads, meta)
     return meta
+
+
+def _tuned(accurate: Path) -> tuple[HeadSet, Path]:
+    """A fine-tuned run's head set (`accurate`) and the e5t.npz beside it, which must exist."""
+    encoder_file = accurate.parent / "e5t.npz"
+    if not encoder_file.exists():
+        raise FileNotFoundError(f"{encoder_file}: the tuned e5 layers that {accurate} belongs to")
+    return HeadSet.load(accurate), encoder_file
+
+
+def _dev_vectors(data_root: Path, suites: Path | None, old: HeadSet, encoder_file: Path, cache_dir: Path | None,
+                 log) -> tuple[list, np.ndarray, int]:
+    """The dev rows of the sample `old` was tuned on, their vectors through `encoder_file`, and how many texts the
+    sample dropped for equalling a suite case."""
+    examples, texts, dropped = accurate_sample(data_root, suites, int(old.meta["config"]["seed"]), log)
+    dev = [i for i, e in enumerate(examples) if e.split == "dev"]
+    return [examples[i] for i in dev], tuned_vectors(encoder_file, [texts[i] for i in dev], cache_dir), dropped
+
+
+def _save(out_dir: Path, encoder: str, heads: dict, meta: dict) -> None:
+    """accurate.npz and its readable report, accurate.json, into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    HeadSet(encoder, heads, meta).save(out_dir / "accurate.npz")
+    (out_dir / "accurate.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+
+def _kept(old: HeadSet) -> dict:
+    return {k: v for k, v in old.meta.items() if k not in ("encoder", "categories")}  # HeadSet.save adds them
 
 
 def _calibrated(x: np.ndarray, dev_ex: list, weights: list, biases: list, log) -> tuple[dict, dict]:
@@ -189,10 +216,7 @@ def interpolate_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accur
     from .e5_image import interpolate
     from .e5_reader import read
 
-    old = HeadSet.load(accurate)
-    encoder_file = accurate.parent / "e5t.npz"
-    if not encoder_file.exists():
-        raise FileNotFoundError(f"{encoder_file}: the tuned e5 layers that {accurate} belongs to")
+    old, encoder_file = _tuned(accurate)
     with np.load(encoder_file) as z:
         tuned = {k: z[k] for k in z.files if k != "meta"}
         meta = json.loads(z["meta"].tobytes()) if "meta" in z.files else {}
@@ -202,9 +226,7 @@ def interpolate_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accur
     new_file = out_dir / "e5t.npz"
     np.savez_compressed(new_file, **mixed_layers, meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(),
                                                                     np.uint8))
-    examples, texts, dropped = accurate_sample(data_root, suites, int(old.meta["config"]["seed"]), log)
-    dev_ex = [e for e in examples if e.split == "dev"]
-    x = tuned_vectors(new_file, [t for t, e in zip(texts, examples) if e.split == "dev"], cache_dir)
+    dev_ex, x, dropped = _dev_vectors(data_root, suites, old, new_file, cache_dir, log)
     heads, report = _calibrated(x, dev_ex, [old.heads[c].w2 for c in CATEGORIES],
                                 [old.heads[c].b2 for c in CATEGORIES], log)
     for c in CATEGORIES:  # the rows the output layer was trained on are the tuned model's
@@ -213,13 +235,10 @@ def interpolate_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accur
     mixed = ensemble(dev_ex, x, heads, partner, embed(dev_ex, partner.meta["encoder_key"], cache_dir, log))
     for c, rep in mixed.items():
         log(f"{c}: with the fast heads averaged in, dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']}")
-    kept = {k: v for k, v in old.meta.items() if k not in ("encoder", "categories")}  # HeadSet.save adds them
-    info = {**kept, "decontaminated": dropped, "dev": report, "interpolated": a,
-            **_served_meta(),
+    info = {**_kept(old), "decontaminated": dropped, "dev": report, "interpolated": a, **_served_meta(),
             "ensemble": {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
                          "dev": mixed}}
-    HeadSet(old.encoder, heads, info).save(out_dir / "accurate.npz")
-    (out_dir / "accurate.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+    _save(out_dir, old.encoder, heads, info)
     return info
 
 
@@ -230,26 +249,18 @@ def pair_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accurate: Pa
     chosen afresh on the same dev sample, as `train_accurate` chooses them. e5's layers and its Platt-scaled output
     heads are kept as they are. Writes accurate.npz, accurate.json and a copy of e5t.npz into `out_dir`; ~5 minutes
     on 2 cores (scoring the sample's dev rows through e5, seconds when `cache_dir` has them) instead of ~75."""
-    old = HeadSet.load(accurate)
-    encoder_file = accurate.parent / "e5t.npz"
-    if not encoder_file.exists():
-        raise FileNotFoundError(f"{encoder_file}: the tuned e5 layers that {accurate} belongs to")
-    examples, texts, dropped = accurate_sample(data_root, suites, int(old.meta["config"]["seed"]), log)
-    dev = [i for i, e in enumerate(examples) if e.split == "dev"]
-    dev_ex = [examples[i] for i in dev]
-    x = tuned_vectors(encoder_file, [texts[i] for i in dev], cache_dir)
+    old, encoder_file = _tuned(accurate)
+    dev_ex, x, dropped = _dev_vectors(data_root, suites, old, encoder_file, cache_dir, log)
     mixed = ensemble(dev_ex, x, old.heads, partner, embed(dev_ex, partner.meta["encoder_key"], cache_dir, log))
     for c, rep in mixed.items():
         was = old.meta.get("ensemble", {}).get("dev", {}).get(c, {})
         log(f"{c}: with these fast heads averaged in, dev macro-F1 {rep['dev_macro_f1']} at threshold "
             f"{rep['threshold']} (was {was.get('dev_macro_f1')} at {was.get('threshold')})")
-    kept = {k: v for k, v in old.meta.items() if k not in ("encoder", "categories")}  # HeadSet.save adds them
-    meta = {**kept, "decontaminated": dropped, **_served_meta(),
+    meta = {**_kept(old), "decontaminated": dropped, **_served_meta(),
             "ensemble": {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
                          "paired_at": time.strftime("%Y-%m-%d"), "dev": mixed}}
     out_dir.mkdir(parents=True, exist_ok=True)
     if encoder_file.resolve() != (out_dir / "e5t.npz").resolve():
         (out_dir / "e5t.npz").write_bytes(encoder_file.read_bytes())
-    HeadSet(old.encoder, old.heads, meta).save(out_dir / "accurate.npz")
-    (out_dir / "accurate.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    _save(out_dir, old.encoder, old.heads, meta)
     return meta
