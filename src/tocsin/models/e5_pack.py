@@ -166,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.add_argument(f"--{field.replace('_', '-')}", type=int, help=f"TuneConfig.{field} (default the pack's)")
     for field in ("lr", "head_lr", "dropout"):
         p.add_argument(f"--{field.replace('_', '-')}", type=float, help=f"TuneConfig.{field} (default the pack's)")
+    p.add_argument("--bf16", action="store_true", help="TuneConfig.bf16: the trained layers in bfloat16 (faster)")
     args = p.parse_args(argv)
     try:
         pack = read(Path(args.pack))
@@ -173,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     overrides = {f: getattr(args, f) for f in ("epochs", "tune_from", "batch", "lr", "head_lr", "dropout")
-                 if getattr(args, f) is not None}
+                 if getattr(args, f) is not None} | ({"bf16": True} if args.bf16 else {})
     if not 0 <= overrides.get("tune_from", 0) < pack.conf.layers:
         print(f"error: --tune-from {overrides['tune_from']}: must lie in 0..{pack.conf.layers - 1}", file=sys.stderr)
         return 2
