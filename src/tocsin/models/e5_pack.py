@@ -129,7 +129,7 @@ def train(pack: Pack, out: Path, seeds: Sequence[int], device: str = "cpu", log:
         cfg = replace(pack.cfg, seed=seed, **overrides)
         model = e5_tune.build_model(cfg, pack.categories, (pack.conf, pack.weights)).to(dev)
         if states_from != cfg.tune_from:  # the frozen layers' states depend on nothing else
-            states, states_from = e5_tune.cache_bottom(model, pack.ids, log, dev), cfg.tune_from
+            states, states_from = e5_tune.cache_bottom(model, pack.ids, log), cfg.tune_from
         t0 = time.monotonic()
         e5_tune.fit(model, [states[i] for i in pack.train], pack.targets, pack.loss_weights, cfg, log)
         seconds = round(time.monotonic() - t0)

@@ -72,7 +72,10 @@ def build_model(cfg: TuneConfig, categories: Sequence[str], weights: tuple | Non
     them (a training pack's, `e5_pack.py`, whose embedding table holds only the rows its texts use)."""
     torch = _torch()
     nn, F = torch.nn, torch.nn.functional
-    conf, W = weights if weights is not None else (lambda c, _t, w: (c, w))(*read())
+    if weights is None:
+        conf, _, W = read()
+    else:
+        conf, W = weights
     H, NH = conf.hidden, conf.heads
 
     class QuantLinear(nn.Linear):
@@ -190,10 +193,10 @@ def _batches(lengths: Sequence[int], batch: int, rng: np.random.Generator | None
     return out
 
 
-def cache_bottom(model, ids: list[list[int]], log: Callable[[str], None], device=None) -> list:
-    """The frozen layers' token states for every text (half precision), on `device` (the model's; default the
-    CPU)."""
+def cache_bottom(model, ids: list[list[int]], log: Callable[[str], None]) -> list:
+    """The frozen layers' token states for every text (half precision), on the model's device."""
     torch = _torch()
+    device = model.word.device
     states: list = [None] * len(ids)
     t0 = time.monotonic()
     with torch.no_grad():
