@@ -22,6 +22,7 @@ import numpy as np
 from ..detect.hinglish import latin_words
 from ..detect.romanise import romanise
 from . import chargrams as cg
+from . import npz_meta
 from .build import decontaminate
 from .data import load_all
 from .templates import template_examples
@@ -78,6 +79,6 @@ def train_hinglish(data_root: Path, out: Path, suites: Path | None = None, seed:
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out, idf=idf.astype(np.float16), coef=coef.astype(np.float16), bias=np.float32(bias),
                         threshold=np.float32(threshold),
-                        meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8))
+                        meta=npz_meta.encode(meta))
     out.with_suffix(".json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return meta

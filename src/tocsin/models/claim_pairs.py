@@ -17,7 +17,6 @@ docs/banks.md gives the measured quality and cost.
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import e5_tune
+from . import e5_tune, npz_meta
 from .claims import average_precision, clean_tweet, tweet_body
 
 SEP = " query: "
@@ -195,7 +194,7 @@ def fit_cross_encoder(claims: Sequence[str], posts: Sequence[str], cand: np.ndar
     meta = {"about": "e5 top layers tuned on (claim, post) pairs by tocsin train-claims (models/claim_pairs.py)",
             "config": asdict(cfg), "trained_at": time.strftime("%Y-%m-%d")}
     np.savez_compressed(out, **e5_tune.export(model, cfg.tune),
-                        meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8))
+                        meta=npz_meta.encode(meta))
     head = model.out
     stage = CrossEncoder(str(out), head.weight.detach().numpy()[0].astype(np.float32),
                          float(head.bias.detach().numpy()[0]), weight, cfg.top, calib, gate,

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
@@ -32,7 +31,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import e5_tune
+from . import e5_tune, npz_meta
 from .e5_reader import Config, layout, model_path, tensor
 
 FORMAT = "tocsin-e5-pack/1"
@@ -87,7 +86,7 @@ def write(path: Path, ids: list[list[int]], train: Sequence[int], targets: np.nd
     np.savez_compressed(path, ids=remap[flat].astype(np.int32), offs=np.cumsum([0] + [len(s) for s in ids]),
                         vocab=vocab, train=np.asarray(train, np.int64), targets=targets.astype(np.float32),
                         loss_weights=loss_weights.astype(np.float32),
-                        meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8), **arrays)
+                        meta=npz_meta.encode(meta), **arrays)
     return meta
 
 
@@ -98,7 +97,7 @@ def read(path: Path) -> Pack:
     except (OSError, ValueError) as e:
         raise ValueError(f"{path}: not a training pack ({e})") from None
     with z:
-        meta = json.loads(z["meta"].tobytes()) if "meta" in z.files else {}
+        meta = npz_meta.decode(z)
         if meta.get("format") != FORMAT:
             raise ValueError(f"{path}: not a training pack of this version (format {meta.get('format')!r}, "
                              f"expected {FORMAT!r})")
@@ -143,7 +142,7 @@ def train(pack: Pack, out: Path, seeds: Sequence[int], device: str = "cpu", log:
                 "trained_on": {"device": _device_name(torch, dev), "seconds": seconds}}
         weight, bias = e5_tune.output_layer(model)
         np.savez(where / "out.npz", weight=weight, bias=bias,
-                 meta=np.frombuffer(json.dumps(head, sort_keys=True).encode(), np.uint8))
+                 meta=npz_meta.encode(head))
         written.append(where)
     return written
 

