@@ -113,6 +113,11 @@ def test_layers_trained_from_a_pack_are_calibrated_and_paired_here(tmp_path, mon
         build_tuned.calibrate_tuned(tmp_path, tmp_path / "out2", partner, run, log=lambda m: None)
     with pytest.raises(FileNotFoundError, match="out.npz"):
         build_tuned.calibrate_tuned(tmp_path, tmp_path / "out2", partner, tmp_path, log=lambda m: None)
+    with np.load(run / "out.npz") as z:  # an output layer saved without its meta
+        layer = {"weight": z["weight"], "bias": z["bias"]}
+    np.savez(run / "out.npz", **layer)
+    with pytest.raises(ValueError, match="categories None, expected"):
+        build_tuned.calibrate_tuned(tmp_path, tmp_path / "out2", partner, run, log=lambda m: None)
 
 
 def test_the_pack_trainer_runs_from_the_command_line_and_names_a_bad_file(tmp_path, capsys):

@@ -208,8 +208,9 @@ def calibrate_tuned(data_root: Path, out_dir: Path, partner: HeadSet, tuned: Pat
             raise FileNotFoundError(f"{f}: a run written by `python -m tocsin.models.e5_pack` has e5t.npz and out.npz")
     with np.load(head_file) as z:
         weight, bias, head = z["weight"], z["bias"], npz_meta.decode(z)
-    if head["categories"] != list(CATEGORIES):
-        raise ValueError(f"{head_file}: categories {head['categories']}, expected {list(CATEGORIES)}")
+    if head.get("categories") != list(CATEGORIES):
+        raise ValueError(f"{head_file}: categories {head.get('categories')}, expected {list(CATEGORIES)} (not an "
+                         "out.npz written by `python -m tocsin.models.e5_pack`?)")
     cfg = e5_tune.TuneConfig(**head["config"])
     seed = int(head["sample"]["sample_seed"])
     examples, texts, dropped = accurate_sample(data_root, suites, seed, log)
