@@ -79,9 +79,12 @@ def decontaminate(examples: list[Example], suites: Path | None) -> tuple[list[Ex
     return kept, len(examples) - len(kept)
 
 
-def capped(examples: list[Example], cap: dict[str, int], seed: int) -> list[Example]:
+def capped(examples: list[Example], cap: dict[str, int], seed: int,
+           more: dict[tuple[str, str], int] | None = None) -> list[Example]:
     """At most cap[split] examples per source and split, drawn with a fixed seed (the templates are kept whole):
-    for an encoder too slow to embed every corpus, every source still has its say."""
+    for an encoder too slow to embed every corpus, every source still has its say. `more` raises the cap of a
+    (source, split) to its own value: the rows drawn without it stay and the rest are drawn from a stream of their
+    own, so every other source's draw is unchanged and the sample only grows."""
     rng = np.random.default_rng(seed)
     groups: dict[tuple[str, str], list[int]] = {}
     for i, e in enumerate(examples):
@@ -91,8 +94,14 @@ def capped(examples: list[Example], cap: dict[str, int], seed: int) -> list[Exam
         n = cap.get(split)
         if source == "tocsin-templates" or n is None or len(idx) <= n:
             keep.extend(idx)
-        else:
-            keep.extend(sorted(rng.choice(idx, size=n, replace=False).tolist()))
+            continue
+        drawn = rng.choice(idx, size=n, replace=False).tolist()
+        wanted = min((more or {}).get((source, split), n), len(idx))
+        if wanted > n:
+            rest = sorted(set(idx) - set(drawn))
+            extra = np.random.default_rng([seed, len(idx), n]).choice(rest, size=wanted - n, replace=False)
+            drawn += extra.tolist()
+        keep.extend(sorted(drawn))
     return [examples[i] for i in sorted(keep)]
 
 
