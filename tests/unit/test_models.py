@@ -51,6 +51,21 @@ def test_source_weights_balance_sources_and_classes():
     assert np.isclose(equal_source_weights(ex)[:900].sum(), equal_source_weights(ex)[900:].sum())
 
 
+def test_a_source_can_take_more_rows_than_the_cap_without_moving_any_other_draw():
+    from tocsin.models.build import capped
+
+    ex = [Example(f"{s}{i}", "en", s, split, {"hate": i % 2}) for s, n in (("a", 50), ("b", 40), ("c", 30))
+          for split in ("train", "dev") for i in range(n)]
+    base = capped(ex, {"train": 10, "dev": 5}, 7)
+    more = capped(ex, {"train": 10, "dev": 5}, 7, {("a", "train"): 25})
+    assert len(base) == 10 * 3 + 5 * 3 and len(more) == len(base) + 15
+    assert set(map(id, base)) <= set(map(id, more))  # the capped draw stays; only source a's train rows were added
+    assert [e for e in more if (e.source, e.split) != ("a", "train")] == \
+        [e for e in base if (e.source, e.split) != ("a", "train")]
+    assert len(capped(ex, {"train": 10, "dev": 5}, 7, {("a", "train"): 999})) == len(base) + 40  # at most them all
+    assert capped(ex, {"train": 10, "dev": 5}, 8) != base  # the seed draws
+
+
 def test_macro_f1_matches_hand_count():
     y = np.array([1, 1, 0, 0])
     assert macro_f1(y, np.array([True, False, False, False]), np.ones(4)) == pytest.approx((2 / 3 + 0.8) / 2)
