@@ -107,9 +107,9 @@ def accurate_sample(data_root: Path, suites: Path | None, seed: int,
     examples = load_all(data_root) + template_examples(profile="accurate")
     examples, dropped = decontaminate(examples, suites)
     examples = capped(examples, CAP, seed, MORE)
-    log(f"data: {len(examples)} examples (at most {CAP} per source and split{', ' if MORE else ''}"
-        f"{', '.join(f'{s} {p} {n}' for (s, p), n in MORE.items())}); {dropped} dropped for equalling an "
-        f"evaluation case in {suites}")
+    more = "".join(f", {source} {split} {n}" for (source, split), n in MORE.items())
+    log(f"data: {len(examples)} examples (at most {CAP} per source and split{more}); {dropped} dropped for equalling "
+        f"an evaluation case in {suites}")
     if HINDI_BOTH_SCRIPTS:
         sampled, examples = len(examples), with_romanised_hindi(examples)
         log(f"data: and {len(examples) - sampled} romanised copies of Hindi train rows")
