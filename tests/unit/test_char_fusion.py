@@ -60,3 +60,20 @@ def test_head_set_with_character_model_round_trips_and_needs_the_texts(tmp_path)
                            before, atol=2e-2)
     with pytest.raises(ValueError, match="character n-grams"):
         back.proba(x)
+
+
+def test_a_file_that_is_not_a_head_set_is_named_with_what_it_lacks(tmp_path):
+    rng = np.random.default_rng(7)
+    head = Head("hate", rng.normal(size=(8, 4)).astype(np.float32), np.zeros(4, np.float32),
+                rng.normal(size=4).astype(np.float32), 0.1, 1.2, -0.3, 0.5)
+    HeadSet("e", {"hate": head}, {}).save(tmp_path / "h.npz")
+    with np.load(tmp_path / "h.npz") as z:  # the same set with one head's array gone
+        np.savez(tmp_path / "cut.npz", **{k: z[k] for k in z.files if k != "hate.w2"})
+    (tmp_path / "text.npz").write_text("not a zip archive\n")
+    for name, what in (("cut.npz", "hate.w2"), ("text.npz", "")):
+        with pytest.raises(ValueError, match="not a tocsin head set") as err:
+            HeadSet.load(tmp_path / name)
+        assert str(tmp_path / name) in str(err.value) and what in str(err.value)
+    assert HeadSet.load(tmp_path / "h.npz").heads["hate"].threshold == 0.5
+    with pytest.raises(FileNotFoundError):
+        HeadSet.load(tmp_path / "absent.npz")

@@ -98,5 +98,9 @@ def test_screen_names_what_is_wrong_without_a_traceback(setup, capsys):
     (runs["strict"] / "e5t.npz").unlink()
     assert main(["screen", "--base", str(runs["base"]), "--cand", str(runs["strict"]),
                  "--suite", str(suite), "--data", str(tmp_path)]) == 2
+    np.savez(runs["same"] / "accurate.npz", w=np.zeros(3))  # an npz, but not a head set: no meta, no heads
+    assert main(["screen", "--base", str(runs["base"]), "--cand", str(runs["same"]),
+                 "--suite", str(suite), "--data", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "pair by position" in err and "e5t.npz not found" in err and "Traceback" not in err
+    assert f"{runs['same'] / 'accurate.npz'}: not a tocsin head set (no meta naming its encoder" in err

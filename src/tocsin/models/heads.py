@@ -10,6 +10,7 @@ share one frame; a text of another or an unknown language is read as it is.
 """
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -95,8 +96,22 @@ class HeadSet:
 
     @classmethod
     def load(cls, path: Path) -> "HeadSet":
+        """The head set saved at `path`; a ValueError naming the file and what is wrong if it is not one."""
+        try:
+            return cls._load(path)
+        except FileNotFoundError:
+            raise
+        except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+            what = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+            raise ValueError(f"{path}: not a tocsin head set ({what}; a head set is written by `tocsin train`)") \
+                from None
+
+    @classmethod
+    def _load(cls, path: Path) -> "HeadSet":
         with np.load(path, allow_pickle=False) as z:
             meta = npz_meta.decode(z)
+            if "categories" not in meta or "encoder" not in meta:
+                raise KeyError("no meta naming its encoder and categories")
             heads = {}
             for c in meta["categories"]:
                 b2, a, b, t = (float(v) for v in z[f"{c}.scalars"])

@@ -79,7 +79,10 @@ def train(args: argparse.Namespace) -> int:
             from ...models.e5_tune import TuneConfig
 
             beside = Path(args.out) / "fast.npz" if args.out else None  # fast heads just trained there, if any
-            partner = HeadSet.load(beside if beside and beside.exists() else weights_path("fast"))
+            try:
+                partner = HeadSet.load(beside if beside and beside.exists() else weights_path("fast"))
+            except ValueError as e:
+                raise CliError(str(e)) from None
             if args.tuned:  # layers fine-tuned from a pack elsewhere: calibrate and pair them here
                 try:
                     calibrate_tuned(data, out.parent, partner, Path(args.tuned), cache, log=log, suites=suites)
@@ -115,6 +118,11 @@ def screen(args: argparse.Namespace) -> int:
         if missing:
             raise CliError(f"run {run}: {', '.join(missing)} not found (a run is a folder written by `tocsin train "
                            "--profile fast --out DIR` and then `--profile accurate --pair-only --out DIR`)")
+        for f in ("fast.npz", "accurate.npz"):
+            try:
+                HeadSet.load(run / f)
+            except ValueError as e:
+                raise CliError(str(e)) from None
     data, suites = Path(args.data), Path(args.suite)
     if not data.is_dir():
         raise CliError(f"training data folder {data} not found (the accurate dev sample is drawn from it)")
