@@ -15,7 +15,7 @@ from tocsin.models import build_tuned
 from tocsin.models.data import Example
 from tocsin.models.evaluate import read_suite
 from tocsin.models.heads import HeadSet
-from tocsin.models.screen import Screen, compare, report_lines
+from tocsin.models.screen import Screen, compare, report_lines, roc_auc
 
 CATS = ("hate", "violence", "harassment", "profanity")
 ROWS = [  # written for this test: (text, hateful, violent, harassing, profane)
@@ -82,9 +82,22 @@ def test_screen_scores_suites_as_the_detectors_do_and_shows_only_what_changed(se
     assert moved["functionalities"]["fast"]["ident_nh"]["cand"] == 1.0
     tiny = moved["suites"]["accurate"]["suites"]["tiny_xx"]
     assert tiny["cand"] == tiny["base"]
+    fast_tiny = moved["suites"]["fast"]["suites"]["tiny_xx"]  # a threshold moved, the ranking did not
+    assert fast_tiny["cand"]["f1"] != fast_tiny["base"]["f1"] and fast_tiny["cand"]["auc"] == fast_tiny["base"]["auc"]
+    pf = fast.scores(texts, langs)["hate"]
+    assert fast_tiny["base"]["auc"] == [pytest.approx(roc_auc(np.array([c.hateful for c in cases]), pf))]
     lines = "\n".join(report_lines(moved))
     assert "tiny_xx" in lines and "derog_h" in lines and "hate" in lines
     assert any((tmp_path / "cache").glob("e5t-vectors-*.npy"))  # e5 scored once, kept for the next screen
+
+
+def test_roc_auc_counts_pairs_ranked_right_and_ties_as_half():
+    y = np.array([1, 0, 1, 0, 1])
+    assert roc_auc(y, np.array([0.9, 0.1, 0.8, 0.2, 0.7])) == 1.0
+    assert roc_auc(y, np.array([0.1, 0.9, 0.2, 0.8, 0.3])) == 0.0
+    # pairs (hateful, other): (0.9, 0.5) right, (0.9, 0.3) right, (0.5, 0.5) tie, (0.5, 0.3) right, (0.2, either) wrong
+    assert roc_auc(y, np.array([0.9, 0.5, 0.5, 0.3, 0.2])) == pytest.approx((1 + 1 + 0.5 + 1 + 0 + 0) / 6)
+    assert np.isnan(roc_auc(np.array([1, 1]), np.array([0.2, 0.3])))
 
 
 def test_screen_names_what_is_wrong_without_a_traceback(setup, capsys):

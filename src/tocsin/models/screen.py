@@ -36,7 +36,7 @@ RUN_FILES = ("fast.npz", "accurate.npz", "e5t.npz")
 
 @dataclass
 class RunScores:
-    suites: dict[str, dict[str, dict]]  # suite -> profile -> {"acc", "f1", "func": {functionality: accuracy}}
+    suites: dict[str, dict[str, dict]]  # suite -> profile -> {"acc", "f1", "auc", "func": {functionality: accuracy}}
     dev: dict[str, np.ndarray]  # category -> accurate flags over the dev rows that label it, corpora only
 
 
@@ -74,11 +74,14 @@ class Screen:
         pf = fast.proba(self.x_use, self.fast_texts, [c.lang for c in self.cases])["hate"]
         pe = acc.heads["hate"].proba(x_suite)
         suites: dict[str, dict[str, dict]] = {}
-        for profile, flags in (("fast", np.round(pf, 4) >= fast.heads["hate"].threshold),
-                               ("accurate", np.round((pf + pe) / 2, 4) >= paired["hate"]["threshold"])):
+        hateful = np.array([c.hateful for c in self.cases])
+        for profile, score, threshold in (("fast", pf, fast.heads["hate"].threshold),
+                                          ("accurate", (pf + pe) / 2, paired["hate"]["threshold"])):
+            flags = np.round(score, 4) >= threshold
             for r in evaluate(self.cases, [bool(f) for f in flags]):
+                rows = np.array([c.suite == r.suite for c in self.cases])
                 suites.setdefault(r.suite, {})[profile] = {
-                    "acc": r.overall.accuracy, "f1": r.overall.macro_f1,
+                    "acc": r.overall.accuracy, "f1": r.overall.macro_f1, "auc": roc_auc(hateful[rows], score[rows]),
                     "func": {k: v.accuracy for k, v in r.by_functionality.items()}}
         pd = fast.proba(self.dev_use, self.dev_chars, [e.lang for e in self.dev])
         dev = {}
@@ -91,9 +94,23 @@ class Screen:
         return [i for i, e in enumerate(self.dev) if category in e.labels and e.source != TEMPLATES]
 
 
+def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """Area under the ROC curve: the chance that a hateful case scores above a non-hateful one, ties counted half
+    (Mann-Whitney). Independent of any threshold, so it tells a better ranking from a moved threshold. NaN when
+    one class is absent."""
+    y = np.asarray(y, dtype=bool)
+    pos, neg = int(y.sum()), int((~y).sum())
+    if not pos or not neg:
+        return float("nan")
+    values, inverse, counts = np.unique(score, return_inverse=True, return_counts=True)
+    mid_rank = np.cumsum(counts) - (counts - 1) / 2  # 1-based rank of each distinct value, ties averaged
+    return float((mid_rank[inverse][y].sum() - pos * (pos + 1) / 2) / (pos * neg))
+
+
 def compare(screen: Screen, base: list[RunScores], cand: list[RunScores]) -> dict:
     """The keep-rule measures: per category dev macro-F1 (accurate, corpora only) per side, its mean difference and
-    a paired interval per pair of runs; per profile and suite macro-F1 (and accuracy) per side; functionalities."""
+    a paired interval per pair of runs; per profile and suite macro-F1, accuracy and the hate score's ROC AUC per
+    side (means over the suites of macro-F1 and of AUC); functionalities."""
     out: dict = {"dev": {}, "suites": {}, "functionalities": {}}
     for c in CATEGORIES:
         ex = [screen.dev[i] for i in screen.dev_rows(c)]
@@ -103,10 +120,11 @@ def compare(screen: Screen, base: list[RunScores], cand: list[RunScores]) -> dic
                          "intervals": [difference_interval(ex, c, b.dev[c], a.dev[c]) for b, a in zip(base, cand)]}
     names = sorted(base[0].suites)
     for profile in ("accurate", "fast"):
-        rows = {s: {side: {m: [r.suites[s][profile][m] for r in runs] for m in ("f1", "acc")}
+        rows = {s: {side: {m: [r.suites[s][profile][m] for r in runs] for m in ("f1", "acc", "auc")}
                     for side, runs in (("base", base), ("cand", cand))} for s in names}
         mean = {side: float(np.mean([np.mean(rows[s][side]["f1"]) for s in names])) for side in ("base", "cand")}
-        out["suites"][profile] = {"suites": rows, "mean": mean}
+        auc = {side: float(np.mean([np.mean(rows[s][side]["auc"]) for s in names])) for side in ("base", "cand")}
+        out["suites"][profile] = {"suites": rows, "mean": mean, "auc": auc}
         funcs = sorted({f for s in names for f in base[0].suites[s][profile]["func"]})
         out["functionalities"][profile] = {
             f: {side: float(np.mean([r.suites[s][profile]["func"][f] for r in runs for s in names
@@ -128,9 +146,11 @@ def report_lines(result: dict) -> list[str]:
             runs = " ".join(f"{v:.3f}" for v in d["base"]["f1"] + d["cand"]["f1"])
             acc = (f"  accuracy {np.mean(d['base']['acc']):.3f} -> {np.mean(d['cand']['acc']):.3f}"
                    if s.startswith("hatecheck_") else "")
-            lines.append(f"  {s:<22} {b:.4f} -> {a:.4f} ({a - b:+.4f})  [{runs}]{acc}")
+            auc = f"  ROC AUC {np.mean(d['base']['auc']):.3f} -> {np.mean(d['cand']['auc']):.3f}"
+            lines.append(f"  {s:<22} {b:.4f} -> {a:.4f} ({a - b:+.4f})  [{runs}]{auc}{acc}")
         lines.append(f"  {'mean':<22} {p['mean']['base']:.4f} -> {p['mean']['cand']:.4f} "
-                     f"({p['mean']['cand'] - p['mean']['base']:+.4f})")
+                     f"({p['mean']['cand'] - p['mean']['base']:+.4f})  ROC AUC {p['auc']['base']:.3f} -> "
+                     f"{p['auc']['cand']:.3f}")
         lines.append("  accuracy per functionality, mean over the suites that have it:")
         for f, d in result["functionalities"][profile].items():
             lines.append(f"    {f:<26} {d['base']:.3f} -> {d['cand']:.3f} ({d['cand'] - d['base']:+.3f})")
