@@ -74,12 +74,12 @@ class Screen:
         pf = fast.proba(self.x_use, self.fast_texts, [c.lang for c in self.cases])["hate"]
         pe = acc.heads["hate"].proba(x_suite)
         suites: dict[str, dict[str, dict]] = {}
-        hateful = np.array([c.hateful for c in self.cases])
+        hateful, suite_of = np.array([c.hateful for c in self.cases]), np.array([c.suite for c in self.cases])
         for profile, score, threshold in (("fast", pf, fast.heads["hate"].threshold),
                                           ("accurate", (pf + pe) / 2, paired["hate"]["threshold"])):
             flags = np.round(score, 4) >= threshold
             for r in evaluate(self.cases, [bool(f) for f in flags]):
-                rows = np.array([c.suite == r.suite for c in self.cases])
+                rows = suite_of == r.suite
                 suites.setdefault(r.suite, {})[profile] = {
                     "acc": r.overall.accuracy, "f1": r.overall.macro_f1, "auc": roc_auc(hateful[rows], score[rows]),
                     "func": {k: v.accuracy for k, v in r.by_functionality.items()}}
@@ -102,7 +102,7 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
     pos, neg = int(y.sum()), int((~y).sum())
     if not pos or not neg:
         return float("nan")
-    values, inverse, counts = np.unique(score, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(score, return_inverse=True, return_counts=True)
     mid_rank = np.cumsum(counts) - (counts - 1) / 2  # 1-based rank of each distinct value, ties averaged
     return float((mid_rank[inverse][y].sum() - pos * (pos + 1) / 2) / (pos * neg))
 

@@ -81,8 +81,9 @@ def train(args: argparse.Namespace) -> int:
             from ...models.e5_tune import TuneConfig
 
             beside = Path(args.out) / "fast.npz" if args.out else None  # fast heads just trained there, if any
+            partner_file = beside if beside and beside.exists() else weights_path("fast")
             try:
-                partner = HeadSet.load(beside if beside and beside.exists() else weights_path("fast"))
+                partner = HeadSet.load(partner_file)
             except ValueError as e:
                 raise CliError(str(e)) from None
             if args.tuned:  # layers fine-tuned from a pack elsewhere: calibrate and pair them here
@@ -102,8 +103,8 @@ def train(args: argparse.Namespace) -> int:
                 tuned = out
             if args.interpolate is not None:  # the tuned layers moved toward the pretrained ones, then paired
                 interpolate_accurate(data, out.parent, partner, tuned, args.interpolate, cache, log=log, suites=suites)
-            if beside and not beside.exists():  # the folder then holds every file the profile serves from
-                _copy_whole(weights_path("fast"), beside)
+            if beside and partner_file != beside:  # the folder then holds every file the profile serves from
+                _copy_whole(partner_file, beside)
         print(f"{profile}: wrote {out} in {time.monotonic() - t0:.0f}s")
     return 0
 
