@@ -32,6 +32,8 @@ CASES = [  # (lang, functionality, text, label), written for this test
     ("en", "ident_nh", "The bakery sells bread until noon.", "non-hateful"),
     ("de", "derog_h", "Ausländer sind Abschaum und gehören raus.", "hateful"),
     ("de", "ident_nh", "Ausländer sind unsere Nachbarn.", "non-hateful"),
+    ("en", "threat_dir_h", "I am going to shoot every refugee in this town.", "hateful"),
+    ("de", "threat_dir_h", "Wir werden jeden Ausländer hier abschlachten.", "hateful"),
 ]
 
 
@@ -80,6 +82,11 @@ def test_screen_scores_suites_as_the_detectors_do_and_shows_only_what_changed(se
     moved = compare(scr, [base], [strict])
     assert moved["functionalities"]["fast"]["derog_h"]["cand"] == 0.0  # nothing flagged at 0.99
     assert moved["functionalities"]["fast"]["ident_nh"]["cand"] == 1.0
+    threats = moved["threats"]["fast"]["tiny_xx"]  # per suite, only the threat functionalities it has
+    assert set(threats) == {"threat_dir_h"} and threats["threat_dir_h"]["cand"] == 0.0
+    assert threats["threat_dir_h"]["base"] == base.suites["tiny_xx"]["fast"]["func"]["threat_dir_h"] > 0
+    assert moved["threats"]["accurate"]["tiny_xx"]["threat_dir_h"]["cand"] == (
+        moved["threats"]["accurate"]["tiny_xx"]["threat_dir_h"]["base"])
     tiny = moved["suites"]["accurate"]["suites"]["tiny_xx"]
     assert tiny["cand"] == tiny["base"]
     fast_tiny = moved["suites"]["fast"]["suites"]["tiny_xx"]  # a threshold moved, the ranking did not
@@ -88,6 +95,7 @@ def test_screen_scores_suites_as_the_detectors_do_and_shows_only_what_changed(se
     assert fast_tiny["base"]["auc"] == [pytest.approx(roc_auc(np.array([c.hateful for c in cases]), pf))]
     lines = "\n".join(report_lines(moved))
     assert "tiny_xx" in lines and "derog_h" in lines and "hate" in lines
+    assert "threats per suite" in lines and f"threat_dir_h {threats['threat_dir_h']['base']:.2f} -> 0.00" in lines
     assert any((tmp_path / "cache").glob("e5t-vectors-*.npy"))  # e5 scored once, kept for the next screen
 
 

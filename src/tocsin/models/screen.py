@@ -32,6 +32,7 @@ from .heads import HeadSet
 from .train import TEMPLATES, difference_interval, equal_source_weights, macro_f1
 
 RUN_FILES = ("fast.npz", "accurate.npz", "e5t.npz")
+THREATS = ("threat_dir_h", "threat_norm_h")  # issue 3: each >= 0.90 accuracy in every language
 
 
 @dataclass
@@ -110,8 +111,9 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
 def compare(screen: Screen, base: list[RunScores], cand: list[RunScores]) -> dict:
     """The keep-rule measures: per category dev macro-F1 (accurate, corpora only) per side, its mean difference and
     a paired interval per pair of runs; per profile and suite macro-F1, accuracy and the hate score's ROC AUC per
-    side (means over the suites of macro-F1 and of AUC); functionalities."""
-    out: dict = {"dev": {}, "suites": {}, "functionalities": {}}
+    side (means over the suites of macro-F1 and of AUC); functionalities over the suites, and the threat ones per
+    suite."""
+    out: dict = {"dev": {}, "suites": {}, "functionalities": {}, "threats": {}}
     for c in CATEGORIES:
         ex = [screen.dev[i] for i in screen.dev_rows(c)]
         y, w = np.array([e.labels[c] for e in ex]), equal_source_weights(ex)
@@ -130,6 +132,10 @@ def compare(screen: Screen, base: list[RunScores], cand: list[RunScores]) -> dic
             f: {side: float(np.mean([r.suites[s][profile]["func"][f] for r in runs for s in names
                                      if f in r.suites[s][profile]["func"]]))
                 for side, runs in (("base", base), ("cand", cand))} for f in funcs}
+        out["threats"][profile] = {  # asked of every language, so per suite
+            s: {f: {side: float(np.mean([r.suites[s][profile]["func"][f] for r in runs]))
+                    for side, runs in (("base", base), ("cand", cand))}
+                for f in THREATS if f in base[0].suites[s][profile]["func"]} for s in names}
     return out
 
 
@@ -154,4 +160,7 @@ def report_lines(result: dict) -> list[str]:
         lines.append("  accuracy per functionality, mean over the suites that have it:")
         for f, d in result["functionalities"][profile].items():
             lines.append(f"    {f:<26} {d['base']:.3f} -> {d['cand']:.3f} ({d['cand'] - d['base']:+.3f})")
+        lines.append("  threats per suite (accuracy; the target is >= 0.90 in every language):")
+        for s, fs in result["threats"][profile].items():
+            lines.append(f"    {s:<22} " + "  ".join(f"{f} {d['base']:.2f} -> {d['cand']:.2f}" for f, d in fs.items()))
     return lines
