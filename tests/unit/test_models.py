@@ -191,6 +191,21 @@ def test_accurate_profile_flags_at_its_own_dev_thresholds():
     assert FastDetector().thresholds() == {c: sets[0].heads[c].threshold for c in det.categories}
 
 
+def test_the_shipped_accurate_weights_were_trained_on_the_sample_this_tree_draws():
+    """accurate.json records the sample and recipe e5 was tuned on: changing `CAP`, `MORE` or the tuning defaults
+    without retraining (or shipping weights trained on another sample) fails here."""
+    from dataclasses import asdict
+
+    from tocsin.detect.trained import AccurateDetector
+    from tocsin.models import build_tuned, e5_tune
+
+    meta = AccurateDetector()._load()[1].meta
+    assert meta["cap"] == build_tuned.CAP
+    assert {(s, p): n for s, p, n in meta.get("cap_more", [])} == build_tuned.MORE
+    assert meta["config"] == asdict(e5_tune.TuneConfig())
+    assert meta.get("dev_as_served", False) is build_tuned.DEV_AS_SERVED
+
+
 class _Recording:
     """An encoder that records what it was given and says, as its one feature, whether the text is Devanagari."""
 

@@ -121,5 +121,5 @@ class AccurateDetector(_HeadsDetector):
     """The fast heads averaged with multilingual-e5-small fine-tuned for the four categories; thresholds tuned on dev
     for the average."""
     name = "tocsin-accurate"
-    version = "2026.12.3"  # 2026.11.7's e5, thresholds chosen on dev read as served; de-obfuscation rules 3
+    version = "2026.12.4"  # e5 tuned on DynaHate at 20,000 and the session-23 blocks; de-obfuscation rules 3
     weight_files = ("fast", "accurate")
