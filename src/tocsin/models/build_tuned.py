@@ -28,13 +28,13 @@ from .train import TEMPLATES, calibrate, source_weights
 
 CAP = {"train": 4000, "dev": 800}  # per source and split: fine-tuning reads ~55 texts/s on 2 cores
 BOOST = 4.0  # the templates' weight, as for the heads
-# Rows beyond CAP for a (source, split) (`build.capped`'s `more`: the capped draw stays, the sample only grows).
-# Empty gives the shipped sample. Session 29 measured DynaHate's train rows at 20,000, the size with which Röttger
-# et al. (EMNLP 2022, data/reference) found XLM-T far better on Multilingual HateCheck than with 20,000 rows of other
-# English corpora; session 32 every DynaHate train row (30,888): Europe gained, Arabic, Hindi and Chinese lost. Neither
-# shipped then: MODEL_CARD, "Tried and not shipped". Since 2026.12.4 the sample has DynaHate's train rows at 20,000
-# with the session-23 template blocks read by e5 (templates.yaml, profiles [accurate]): candidate F, which passed
-# two seeds a side (MODEL_CARD, 2026.12.4).
+# Rows beyond CAP for a (source, split) (`build.capped`'s `more`: the capped draw stays, the sample only grows). Empty
+# (no source beyond CAP) in every version before 2026.12.4. Session 29 measured DynaHate's train rows at 20,000, the
+# size with which Röttger et al. (EMNLP 2022, data/reference) found XLM-T far better on Multilingual HateCheck than
+# with 20,000 rows of other English corpora; session 32 every DynaHate train row (30,888): Europe gained, Arabic,
+# Hindi and Chinese lost. Neither shipped then: MODEL_CARD, "Tried and not shipped". Since 2026.12.4 the sample has
+# DynaHate's train rows at 20,000 with the session-23 template blocks read by e5 (templates.yaml, profiles
+# [accurate]): candidate F, which passed two seeds a side (MODEL_CARD, 2026.12.4).
 MORE: dict[tuple[str, str], int] = {("dyn21_en", "train"): 20000}
 # e5 reads Hindi in Devanagari as written, not romanised as USE does (since 2026.11.5): it knows Devanagari far
 # better (cosine to an English translation ~0.9 against ~0.8 romanised). Recorded in the head set's meta, which the
