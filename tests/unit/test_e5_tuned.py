@@ -155,3 +155,53 @@ def test_fine_tuning_in_bfloat16_learns_too_and_is_another_model():
     z = out[True]
     assert z[y[:, 0] == 1].min() > z[y[:, 0] == 0].max()
     assert not np.array_equal(out[True], out[False])
+
+
+def test_fine_tuning_stopped_part_way_resumes_from_its_checkpoint_to_the_same_model(tmp_path, monkeypatch):
+    """A CPU run takes over an hour; a job killed at step k resumes from the last checkpoint (mid-epoch here) and
+    ends with the model an unbroken run gives, bit for bit. A checkpoint of another run is not resumed."""
+    pytest.importorskip("torch")
+    from tocsin.models import e5_tune
+
+    pos = ["You people are {}. Get out.", "I hate every one of those {}.", "{} are scum, all of them."]
+    neg = ["The {} opened a new shop today.", "We met some {} at the concert.", "My neighbours are {}, how nice."]
+    groups = ["bakers", "cyclists", "students", "gardeners", "painters", "sailors", "drivers", "singers"]
+    texts = [t.format(g) for g in groups for t in pos + neg]
+    y = np.array([[1.0] if t in pos else [0.0] for g in groups for t in pos + neg], np.float32)
+    cfg = e5_tune.TuneConfig(tune_from=11, epochs=3, batch=8, lr=2e-4, head_lr=1e-2, seed=3)  # 6 steps an epoch
+    monkeypatch.setattr(e5_tune, "CHECKPOINT_EVERY", 5)
+    states = e5_tune.cache_bottom(e5_tune.build_model(cfg, ["hate"]), e5_tune.token_ids(texts), lambda m: None)
+
+    def run(checkpoint=None, log=lambda m: None, config=cfg):
+        model = e5_tune.build_model(config, ["hate"])
+        e5_tune.fit(model, states, y, np.ones_like(y), config, log, checkpoint=checkpoint)
+        return e5_tune.logits(model, states)
+
+    unbroken = run()
+    ck = tmp_path / "fit.ckpt"
+    real_pad, calls = e5_tune._pad, []
+
+    def killed_at_step_13(torch, seqs, dim=None, device=None):
+        calls.append(1)
+        if len(calls) == 13:
+            raise KeyboardInterrupt  # as a killed job stops: between two checkpoints
+        return real_pad(torch, seqs, dim, device)
+
+    monkeypatch.setattr(e5_tune, "_pad", killed_at_step_13)
+    with pytest.raises(KeyboardInterrupt):
+        run(ck)
+    monkeypatch.setattr(e5_tune, "_pad", real_pad)
+    assert ck.exists()
+    logged = []
+    run(ck, logged.append, e5_tune.TuneConfig(**{**cfg.__dict__, "seed": 4, "epochs": 1}))
+    assert any("another run's; starting afresh" in m for m in logged) and not ck.exists()
+    logged.clear()
+    monkeypatch.setattr(e5_tune, "_pad", killed_at_step_13)
+    calls.clear()
+    with pytest.raises(KeyboardInterrupt):
+        run(ck)
+    monkeypatch.setattr(e5_tune, "_pad", real_pad)
+    resumed = run(ck, logged.append)
+    assert any("resuming at step 10" in m for m in logged)  # checkpoints at 5 and 10; step 10 is mid-epoch 2
+    assert np.array_equal(resumed, unbroken)
+    assert not ck.exists()

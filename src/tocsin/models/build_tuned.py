@@ -115,7 +115,8 @@ def train_accurate(data_root: Path, out_dir: Path, partner: HeadSet, cache_dir: 
     train = [i for i, e in enumerate(examples) if e.split == "train"]
     y, w = _loss(examples, train)
     t0 = time.monotonic()
-    e5_tune.fit(model, [states[i] for i in train], y, w, cfg, log)
+    checkpoint = Path(cache_dir) / f"e5fit-accurate-s{cfg.seed}.ckpt" if cache_dir is not None else None
+    e5_tune.fit(model, [states[i] for i in train], y, w, cfg, log, checkpoint)  # resumes a stopped run
     log(f"fine-tuned in {time.monotonic() - t0:.0f}s")
 
     meta = e5_tune.layers_meta(cfg)

@@ -130,7 +130,9 @@ def train(pack: Pack, out: Path, seeds: Sequence[int], device: str = "cpu", log:
         if states_from != cfg.tune_from:  # the frozen layers' states depend on nothing else
             states, states_from = e5_tune.bottom_states(model, pack.ids, cache_dir, log), cfg.tune_from
         t0 = time.monotonic()
-        e5_tune.fit(model, [states[i] for i in pack.train], pack.targets, pack.loss_weights, cfg, log)
+        checkpoint = Path(cache_dir) / f"e5fit-pack-s{seed}.ckpt" if cache_dir is not None else None
+        e5_tune.fit(model, [states[i] for i in pack.train], pack.targets, pack.loss_weights, cfg, log,
+                    checkpoint)  # a stopped run resumes from its checkpoint
         seconds = round(time.monotonic() - t0)
         log(f"seed {seed}: fine-tuned in {seconds}s on {device}")
         where = out / f"s{seed}"

@@ -248,10 +248,33 @@ def _bottom_digest(model, ids: list[list[int]]) -> str:
     return h.hexdigest()
 
 
+CHECKPOINT_EVERY = 500  # steps between checkpoints: about 5 minutes on 2 cores
+
+
+def _run_digest(model, states: list, targets: np.ndarray, weights: np.ndarray, cfg: TuneConfig) -> str:
+    """What decides a fine-tuning run: the configuration, the targets and weights, the trainable weights it starts
+    from, and the frozen layers' states (every length, and every 64th text's states in full)."""
+    h = hashlib.sha256(repr(sorted(asdict(cfg).items())).encode())
+    for a in (targets, weights):
+        h.update(np.ascontiguousarray(a, np.float32).tobytes())
+    for p in model.parameters():
+        if p.requires_grad:
+            h.update(p.detach().cpu().numpy().tobytes())
+    h.update(np.array([len(s) for s in states], dtype=np.int64).tobytes())
+    for s in states[::64]:
+        h.update(s.detach().cpu().numpy().tobytes())
+    return h.hexdigest()
+
+
 def fit(model, states: list, targets: np.ndarray, weights: np.ndarray, cfg: TuneConfig,
-        log: Callable[[str], None]) -> None:
+        log: Callable[[str], None], checkpoint: Path | None = None) -> None:
     """Train the top layers and the output layer. targets and weights: (n, categories); a weight of 0 masks a
-    category the example's source does not label."""
+    category the example's source does not label.
+
+    With `checkpoint` (a file path), the run's state (weights, optimiser, schedule, random streams, place in the
+    epoch) is written there every CHECKPOINT_EVERY steps, and a run stopped part way (a killed job, a machine given
+    back) resumes from it and ends with the model an unbroken run gives, bit for bit. A checkpoint of another run
+    (another sample, configuration or starting point) is ignored and replaced. Removed when training ends."""
     torch = _torch()
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
@@ -266,11 +289,24 @@ def fit(model, states: list, targets: np.ndarray, weights: np.ndarray, cfg: Tune
     device = model.out.weight.device  # the states' too (`cache_bottom`)
     y_all = torch.from_numpy(targets.astype(np.float32)).to(device)
     w_all = torch.from_numpy(weights.astype(np.float32)).to(device)
+    key = _run_digest(model, states, targets, weights, cfg) if checkpoint is not None else ""
+    resume = _load_checkpoint(torch, checkpoint, key, log) if checkpoint is not None else None
+    if resume is not None:
+        model.load_state_dict(resume["model"], strict=False)
+        opt.load_state_dict(resume["opt"])
+        sched.load_state_dict(resume["sched"])
+        rng.bit_generator.state = resume["np_rng"]
+        _set_torch_rng(torch, device, resume["torch_rng"])
+    first_epoch, skip = (resume["epoch"], resume["pos"]) if resume is not None else (0, 0)
+    step = resume["step"] if resume is not None else 0
     model.train()
-    t0, step = time.monotonic(), 0
-    for epoch in range(cfg.epochs):
+    t0 = time.monotonic()
+    for epoch in range(first_epoch, cfg.epochs):
         total = 0.0
-        for b in _batches(lengths, cfg.batch, rng):
+        epoch_rng = rng.bit_generator.state  # the batches of this epoch are drawn from here
+        for pos, b in enumerate(_batches(lengths, cfg.batch, rng)):
+            if epoch == first_epoch and pos < skip:
+                continue
             x, mask = _pad(torch, [states[i] for i in b], model.out.in_features)
             bi = torch.from_numpy(b).to(device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
@@ -287,7 +323,55 @@ def fit(model, states: list, targets: np.ndarray, weights: np.ndarray, cfg: Tune
                 log(f"tuned e5: epoch {epoch + 1} step {step}/{steps} loss {total / 500:.4f} "
                     f"at {time.monotonic() - t0:.0f}s")
                 total = 0.0
+            if checkpoint is not None and step % CHECKPOINT_EVERY == 0 and step < steps:
+                _save_checkpoint(torch, checkpoint, {
+                    "key": key, "step": step, "epoch": epoch, "pos": pos + 1, "np_rng": epoch_rng,
+                    "torch_rng": _torch_rng(torch, device), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                    "model": {k: v for k, v in model.state_dict().items() if k.startswith(_trained_prefixes(model, cfg))}})
     model.eval()
+    if checkpoint is not None:
+        Path(checkpoint).unlink(missing_ok=True)
+
+
+def _trained_prefixes(model, cfg: TuneConfig) -> tuple[str, ...]:
+    """state_dict prefixes of the trained tensors: the top layers and the output layer."""
+    return tuple(f"layers.{i}." for i in range(cfg.tune_from, len(model.layers))) + ("out.",)
+
+
+def _torch_rng(torch, device):
+    return torch.cuda.get_rng_state(device) if device.type == "cuda" else torch.get_rng_state()
+
+
+def _set_torch_rng(torch, device, state) -> None:
+    if device.type == "cuda":
+        torch.cuda.set_rng_state(state, device)
+    else:
+        torch.set_rng_state(state)
+
+
+def _save_checkpoint(torch, path: Path, state: dict) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")  # whole or absent: a run stopped while writing keeps the last one
+    torch.save(state, part)
+    os.replace(part, path)
+
+
+def _load_checkpoint(torch, path: Path, key: str, log: Callable[[str], None]) -> dict | None:
+    """The checkpoint at `path` if it is this run's (same digest), else None."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)  # written by this module, never downloaded
+    except Exception as e:  # a damaged file: start afresh rather than fail
+        log(f"tuned e5: checkpoint {path} unreadable ({type(e).__name__}); starting afresh")
+        return None
+    if not isinstance(state, dict) or state.get("key") != key:
+        log(f"tuned e5: checkpoint {path} is another run's; starting afresh")
+        return None
+    log(f"tuned e5: resuming at step {state['step']} from {path}")
+    return state
 
 
 def logits(model, states: list) -> np.ndarray:
