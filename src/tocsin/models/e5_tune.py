@@ -290,15 +290,14 @@ def fit(model, states: list, targets: np.ndarray, weights: np.ndarray, cfg: Tune
     y_all = torch.from_numpy(targets.astype(np.float32)).to(device)
     w_all = torch.from_numpy(weights.astype(np.float32)).to(device)
     key = _run_digest(model, states, targets, weights, cfg) if checkpoint is not None else ""
-    resume = _load_checkpoint(torch, checkpoint, key, log) if checkpoint is not None else None
-    if resume is not None:
+    first_epoch, skip, step = 0, 0, 0
+    if checkpoint is not None and (resume := _load_checkpoint(torch, checkpoint, key, log)) is not None:
         model.load_state_dict(resume["model"], strict=False)
         opt.load_state_dict(resume["opt"])
         sched.load_state_dict(resume["sched"])
         rng.bit_generator.state = resume["np_rng"]
         _set_torch_rng(torch, device, resume["torch_rng"])
-    first_epoch, skip = (resume["epoch"], resume["pos"]) if resume is not None else (0, 0)
-    step = resume["step"] if resume is not None else 0
+        first_epoch, skip, step = resume["epoch"], resume["pos"], resume["step"]
     model.train()
     t0 = time.monotonic()
     for epoch in range(first_epoch, cfg.epochs):
@@ -327,15 +326,10 @@ def fit(model, states: list, targets: np.ndarray, weights: np.ndarray, cfg: Tune
                 _save_checkpoint(torch, checkpoint, {
                     "key": key, "step": step, "epoch": epoch, "pos": pos + 1, "np_rng": epoch_rng,
                     "torch_rng": _torch_rng(torch, device), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                    "model": {k: v for k, v in model.state_dict().items() if k.startswith(_trained_prefixes(model, cfg))}})
+                    "model": {n: p.detach() for n, p in model.named_parameters() if p.requires_grad}})
     model.eval()
     if checkpoint is not None:
         Path(checkpoint).unlink(missing_ok=True)
-
-
-def _trained_prefixes(model, cfg: TuneConfig) -> tuple[str, ...]:
-    """state_dict prefixes of the trained tensors: the top layers and the output layer."""
-    return tuple(f"layers.{i}." for i in range(cfg.tune_from, len(model.layers))) + ("out.",)
 
 
 def _torch_rng(torch, device):
