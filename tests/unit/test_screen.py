@@ -125,3 +125,24 @@ def test_screen_names_what_is_wrong_without_a_traceback(setup, capsys):
     err = capsys.readouterr().err
     assert "pair by position" in err and "e5t.npz not found" in err and "Traceback" not in err
     assert f"{runs['same'] / 'accurate.npz'}: not a tocsin head set (no meta naming its encoder" in err
+
+
+def test_screen_judges_a_keep_rule_file_and_refuses_a_bad_one_before_scoring(setup, capsys, monkeypatch):
+    tmp_path, suite, runs = setup
+    rule = tmp_path / "rule.yaml"
+    rule.write_text("profile: fast\ntargets: [tiny_xx]\ntarget_gain: 0.0\ndev_floor: -0.01\n", encoding="utf-8")
+    args = ["screen", "--base", str(runs["base"]), "--suite", str(suite), "--data", str(tmp_path),
+            "--decontaminate", str(suite.parent), "--rule", str(rule)]
+    assert main([*args, "--cand", str(runs["same"]), "--json"]) == 0
+    judged = json.loads(capsys.readouterr().out)["rule"]
+    assert judged["passed"] and [c["name"] for c in judged["clauses"]] == ["target_gain (tiny_xx)", "dev_floor"]
+    assert main([*args, "--cand", str(runs["strict"])]) == 0  # the fast profile flags nothing at 0.99: macro-F1 falls
+    out = capsys.readouterr().out
+    assert "FAIL  target_gain (tiny_xx)" in out and "PASS  dev_floor" in out and out.rstrip().endswith("FAIL  the rule")
+
+    rule.write_text("profile: fast\ntarget_gain: 0.0\ntargetz: [tiny_xx]\n", encoding="utf-8")
+    monkeypatch.setattr("tocsin.models.screen.Screen.__init__", lambda *a, **k: pytest.fail("scored a bad rule"))
+    assert main([*args, "--cand", str(runs["same"])]) == 2
+    err = capsys.readouterr().err
+    assert f"{rule}, line 3, field 'targetz': unknown" in err and "target_gain needs targets" in err
+    assert "Traceback" not in err

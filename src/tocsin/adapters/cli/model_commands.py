@@ -125,8 +125,13 @@ def _copy_whole(src: Path, dst: Path) -> None:
 def screen(args: argparse.Namespace) -> int:
     from ...models.build_tuned import sample_seed
     from ...models.heads import HeadSet
+    from ...models.keep_rule import RuleError, judge, load_rule, verdict_lines
     from ...models.screen import RUN_FILES, Screen, compare, report_lines
 
+    try:  # checked before an hour of scoring, not after
+        rule = load_rule(Path(args.rule)) if args.rule else None
+    except RuleError as exc:
+        raise CliError(str(exc)) from None
     runs = {side: [Path(d) for d in getattr(args, side)] for side in ("base", "cand")}
     if len(runs["base"]) != len(runs["cand"]):
         raise CliError(f"--base has {len(runs['base'])} runs and --cand {len(runs['cand'])}: they pair by position "
@@ -160,10 +165,16 @@ def screen(args: argparse.Namespace) -> int:
     scr = Screen(cases, data, banned, Path(args.cache) if args.cache else None, log, seed)
     scored = {side: [scr.score(r) for r in rs] for side, rs in runs.items()}
     result = compare(scr, scored["base"], scored["cand"])
-    if args.json:
-        print(json.dumps(result, indent=2, default=float))
-    else:
-        print("\n".join(report_lines(result)))
+    lines = report_lines(result)
+    if rule is not None:
+        try:
+            clauses = judge(rule, result)
+        except RuleError as exc:
+            raise CliError(str(exc)) from None
+        result["rule"] = {"file": rule.source, "passed": all(c.passed for c in clauses),
+                          "clauses": [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in clauses]}
+        lines += ["", *verdict_lines(rule, clauses)]
+    print(json.dumps(result, indent=2, default=float) if args.json else "\n".join(lines))
     return 0
 
 
@@ -272,6 +283,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--cache", help="folder to cache USE's and e5's vectors in (outside the repository)")
     p.add_argument("--decontaminate", default="../shared/data/eval-dev",
                    help="as for `tocsin train`: the suites whose cases were dropped from the training data")
+    p.add_argument("--rule", help="a keep rule (YAML, models/keep_rule.py) to judge the candidate by, clause by clause")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=screen)
     p = sub.add_parser("eval", parents=[common], help="Accuracy and macro-F1 of the hate flag on functional test suites.")
