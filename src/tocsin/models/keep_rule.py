@@ -68,9 +68,18 @@ def load_rule(path: Path) -> KeepRule:
         raise RuleError(f"{where}: must be a mapping of clauses ({', '.join(FIELDS)})")
     problems: list[str] = []
     values: dict[str, Any] = {}
+    seen: set[str] = set()
     for key_node, value_node in node.value:
         key, at = str(key_node.value), f"{where}, line {key_node.start_mark.line + 1}, field {key_node.value!r}"
-        value = yaml.safe_load(yaml.serialize(value_node))
+        try:
+            value = yaml.safe_load(yaml.serialize(value_node))
+        except yaml.YAMLError:
+            problems.append(f"{at}: not a plain YAML value")
+            continue
+        if key in FIELDS and key in seen:
+            problems.append(f"{at}: given twice")
+            continue
+        seen.add(key)
         if key not in FIELDS:
             problems.append(f"{at}: unknown (allowed: {', '.join(FIELDS)})")
         elif key == "profile" and value not in ("accurate", "fast"):
@@ -78,8 +87,8 @@ def load_rule(path: Path) -> KeepRule:
         elif key == "targets" and (not isinstance(value, list) or not value
                                    or not all(isinstance(v, str) and v for v in value)):
             problems.append(f"{at}: must be a non-empty list of suite names")
-        elif key == "keep_met" and (not isinstance(value, dict) or not value
-                                    or not all(_number(v) and 0 < v <= 1 for v in value.values())):
+        elif key == "keep_met" and (not isinstance(value, dict) or not value or not all(
+                isinstance(k, str) and _number(v) and 0 < v <= 1 for k, v in value.items())):
             problems.append(f"{at}: must map suite names (or default) to scores between 0 and 1")
         elif key in NUMBERS and not (_number(value) and -1 <= value <= 1):
             problems.append(f"{at}: must be a number between -1 and 1")
