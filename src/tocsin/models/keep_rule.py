@@ -17,7 +17,7 @@ report. The file is checked whole when loaded, before any scoring: each problem 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -149,8 +149,13 @@ def judge(rule: KeepRule, result: dict) -> list[Clause]:
     return out
 
 
+def verdict(rule: KeepRule, clauses: list[Clause]) -> dict:
+    """The judgement as data (`tocsin screen --json`'s `rule`): the file, whether every clause held, each clause."""
+    return {"file": rule.source, "passed": all(c.passed for c in clauses), "clauses": [asdict(c) for c in clauses]}
+
+
 def verdict_lines(rule: KeepRule, clauses: list[Clause]) -> list[str]:
     lines = [f"rule {rule.source} ({rule.profile} profile)"]
     lines += [f"  {'PASS' if c.passed else 'FAIL'}  {c.name}: {c.detail}" for c in clauses]
-    lines.append(f"  {'PASS' if all(c.passed for c in clauses) else 'FAIL'}  the rule")
+    lines.append(f"  {'PASS' if verdict(rule, clauses)['passed'] else 'FAIL'}  the rule")
     return lines

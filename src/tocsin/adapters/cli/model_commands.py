@@ -125,7 +125,7 @@ def _copy_whole(src: Path, dst: Path) -> None:
 def screen(args: argparse.Namespace) -> int:
     from ...models.build_tuned import sample_seed
     from ...models.heads import HeadSet
-    from ...models.keep_rule import RuleError, judge, load_rule, verdict_lines
+    from ...models.keep_rule import RuleError, judge, load_rule, verdict, verdict_lines
     from ...models.screen import RUN_FILES, Screen, compare, report_lines
 
     try:  # checked before an hour of scoring, not after
@@ -171,8 +171,7 @@ def screen(args: argparse.Namespace) -> int:
             clauses = judge(rule, result)
         except RuleError as exc:
             raise CliError(str(exc)) from None
-        result["rule"] = {"file": rule.source, "passed": all(c.passed for c in clauses),
-                          "clauses": [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in clauses]}
+        result["rule"] = verdict(rule, clauses)
         lines += ["", *verdict_lines(rule, clauses)]
     print(json.dumps(result, indent=2, default=float) if args.json else "\n".join(lines))
     return 0
