@@ -54,6 +54,24 @@ def test_each_clause_passes_on_what_it_asks_and_fails_just_short_of_it(tmp_path)
     assert lines[-1] == "  FAIL  the rule" and lines[0].endswith("(accurate profile)")
 
 
+def test_auc_gain_judges_the_ranking_not_the_threshold(tmp_path):
+    """Candidate I (session 37) raised macro-F1 where it aimed by flagging more, while its ranking fell: the AUC
+    clause passes at its bound, fails just short of it, and refuses results without AUC."""
+    rule = _rule(tmp_path, "auc_gain: 0.0\n")
+    result = _result(BASE, BASE)
+    rows = result["suites"]["accurate"]["suites"]
+    for i, s in enumerate(sorted(rows)):  # mean 0.800 on each side; the candidate's spread differently
+        rows[s] = {"base": {**rows[s]["base"], "auc": [0.80]}, "cand": {**rows[s]["cand"], "auc": [0.77 + 0.02 * i]}}
+    (clause,) = judge(rule, result)
+    assert clause.passed and clause.name == "auc_gain (4 suites)" and "0.8000 -> 0.8000" in clause.detail
+    rows["mhc_de"]["cand"]["auc"] = [0.80]  # mhc_de was 0.81: the mean falls 0.0025
+    (clause,) = judge(rule, result)
+    assert not clause.passed and "(-0.0025, need >= +0.0000)" in clause.detail
+    del rows["mhc_ar"]["cand"]["auc"]
+    with pytest.raises(RuleError, match="auc_gain needs ROC AUC, which mhc_ar lacks"):
+        judge(rule, result)
+
+
 def test_a_rule_naming_a_suite_that_was_not_scored_says_so(tmp_path):
     rule = _rule(tmp_path, "targets: [mhc_pl]\ntarget_gain: 0.01\n")
     with pytest.raises(RuleError, match="no suite mhc_pl was scored"):
@@ -64,6 +82,7 @@ def test_a_rule_naming_a_suite_that_was_not_scored_says_so(tmp_path):
     ("targets: [mhc_ar]\ntarget_gain: 0.02\nmean_gian: 0\n", "line 3, field 'mean_gian': unknown"),
     ("mean_gain: lots\n", "line 1, field 'mean_gain': must be a number"),
     ("suite_drop: true\n", "field 'suite_drop': must be a number"),
+    ("auc_gain: 2\n", "field 'auc_gain': must be a number between -1 and 1"),
     ("mean_gain: 0\nprofile: slow\n", "line 2, field 'profile': 'slow' is not accurate or fast"),
     ("mean_gain: 0\ntargets: mhc_ar\n", "field 'targets': must be a non-empty list"),
     ("keep_met: {default: 75}\n", "field 'keep_met': must map suite names"),

@@ -7,6 +7,7 @@ A rule file is YAML; every clause is optional, each one it names must hold, and 
     targets: [mhc_ar, mhc_hi]  # the suites the change aims at
     target_gain: 0.015         # mean macro-F1 over `targets`, candidate minus base, at least this
     mean_gain: -0.003          # the same over every suite
+    auc_gain: 0.0              # mean ROC AUC of the served hate score over every suite, at least this
     suite_drop: 0.02           # no suite's macro-F1 down by more than this
     dev_floor: -0.01           # no dev category's paired 95 % interval lies wholly below this (every pair of runs)
     hatecheck_en_accuracy: 0.82  # the candidate's accuracy on hatecheck_en at least this
@@ -25,7 +26,7 @@ import numpy as np
 import yaml
 
 MAX_RULE_BYTES = 100_000
-NUMBERS = ("target_gain", "mean_gain", "suite_drop", "dev_floor", "hatecheck_en_accuracy")
+NUMBERS = ("target_gain", "mean_gain", "auc_gain", "suite_drop", "dev_floor", "hatecheck_en_accuracy")
 FIELDS = ("profile", "targets", "keep_met", *NUMBERS)
 
 
@@ -41,6 +42,7 @@ class KeepRule:
     keep_met: dict[str, float] = field(default_factory=dict)
     target_gain: float | None = None
     mean_gain: float | None = None
+    auc_gain: float | None = None
     suite_drop: float | None = None
     dev_floor: float | None = None
     hatecheck_en_accuracy: float | None = None
@@ -126,6 +128,12 @@ def judge(rule: KeepRule, result: dict) -> list[Clause]:
         gain(f"target_gain ({', '.join(rule.targets)})", list(rule.targets), rule.target_gain)
     if rule.mean_gain is not None:
         gain(f"mean_gain ({len(rows)} suites)", sorted(rows), rule.mean_gain)
+    if rule.auc_gain is not None:
+        if absent := sorted(s for s, d in rows.items() if "auc" not in d["base"] or "auc" not in d["cand"]):
+            raise RuleError(f"{rule.source}: auc_gain needs ROC AUC, which {', '.join(absent)} lacks")
+        b, c = (float(np.mean([np.mean(d[side]["auc"]) for d in rows.values()])) for side in ("base", "cand"))
+        out.append(Clause(f"auc_gain ({len(rows)} suites)", bool(c - b >= rule.auc_gain),
+                          f"{b:.4f} -> {c:.4f} ({c - b:+.4f}, need >= {rule.auc_gain:+.4f})"))
     if rule.suite_drop is not None:
         worst = min(rows, key=lambda s: f1["cand"][s] - f1["base"][s])
         d = f1["cand"][worst] - f1["base"][worst]
