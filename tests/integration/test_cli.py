@@ -114,6 +114,8 @@ def test_clear_errors_never_tracebacks(tmp_path, store_url, capsys):
     assert main(["train", "--profile", "fast", "--interpolate", "0.5"]) == 2
     assert main(["train", "--profile", "accurate", "--interpolate", "1.5"]) == 2
     assert main(["train", "--profile", "fast", "--pack", str(tmp_path / "p.npz")]) == 2
+    assert main(["train", "--profile", "fast", "--label-smoothing", "0.1"]) == 2
+    assert main(["train", "--profile", "accurate", "--label-smoothing", "1"]) == 2
     assert main(["train", "--profile", "accurate", "--pack", str(tmp_path / "p.npz"), "--tuned", str(tmp_path)]) == 2
     assert main(["train", "--profile", "accurate", "--tuned", str(tmp_path / "nowhere"), "--data", str(tmp_path),
                  "--out", str(tmp_path / "o")]) == 2
@@ -127,6 +129,7 @@ def test_clear_errors_never_tracebacks(tmp_path, store_url, capsys):
     assert "cannot read" in err and "unsupported database URL" in err and "Traceback" not in err
     assert "--pair-only pairs the accurate profile" in err and "--pair-only needs the tuned e5 layers" in err
     assert "--interpolate moves the accurate profile" in err and "--interpolate 1.5: must lie between" in err
+    assert "--label-smoothing changes e5's fine-tuning" in err and "--label-smoothing 1.0: must lie in [0, 1)" in err
     assert "--pack is for the accurate profile's fine-tuning" in err and "--pack and --tuned each go alone" in err
     assert f"{tmp_path / 'nowhere' / 'e5t.npz'}: a run written by `python -m tocsin.models.e5_pack`" in err
     assert not (tmp_path / "p.npz").exists() and not (tmp_path / "o").exists()

@@ -161,6 +161,29 @@ def test_fine_tuning_in_bfloat16_learns_too_and_is_another_model():
     assert not np.array_equal(out[True], out[False])
 
 
+def test_label_smoothing_bounds_how_sure_the_model_grows_and_rejects_values_outside_0_1():
+    """TuneConfig.label_smoothing (a research option): targets y(1 - e) + e/2. Trained long on the toy task, the
+    smoothed model still separates it but its logits stay nearer 0 than the unsmoothed model's (whose optimum is
+    unbounded); and a value outside [0, 1) is refused where the configuration is made."""
+    pytest.importorskip("torch")
+    from tocsin.models import e5_tune
+
+    texts, y = _toy_task()
+    out = {}
+    for e in (0.0, 0.3):
+        cfg = e5_tune.TuneConfig(tune_from=11, epochs=6, batch=8, lr=2e-4, head_lr=1e-2, seed=3, label_smoothing=e)
+        model = e5_tune.build_model(cfg, ["hate"])
+        states = e5_tune.cache_bottom(model, e5_tune.token_ids(texts), lambda m: None)
+        e5_tune.fit(model, states, y, np.ones_like(y), cfg, lambda m: None)
+        out[e] = e5_tune.logits(model, states)[:, 0]
+    z = out[0.3]
+    assert z[y[:, 0] == 1].min() > z[y[:, 0] == 0].max()
+    assert np.abs(z).mean() < np.abs(out[0.0]).mean()
+    for bad in (-0.1, 1.0):
+        with pytest.raises(ValueError, match="label_smoothing"):
+            e5_tune.TuneConfig(label_smoothing=bad)
+
+
 def test_fine_tuning_stopped_part_way_resumes_from_its_checkpoint_to_the_same_model(tmp_path, monkeypatch):
     """A CPU run takes over an hour; a job killed at step k resumes from the last checkpoint (mid-epoch here) and
     ends with the model an unbroken run gives, bit for bit. A checkpoint of another run is not resumed."""

@@ -46,6 +46,13 @@ class TuneConfig:
     # the trained layers' matrix products in bfloat16 (torch.autocast), the frozen layers' states and the weights
     # kept in float32: faster on GPUs and on CPUs with AVX512-BF16; a research option, not the shipped recipe
     bf16: bool = False
+    # each target y read as y(1 - e) + e/2, so a hateful row aims at 1 - e/2 and a clean one at e/2: a bound on how
+    # sure the model may grow of any training row (the corpora's labels are noisy); 0 is the shipped recipe
+    label_smoothing: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing {self.label_smoothing}: must lie in [0, 1)")
 
 
 def _torch():
@@ -310,7 +317,10 @@ def fit(model, states: list, targets: np.ndarray, weights: np.ndarray, cfg: Tune
             bi = torch.from_numpy(b).to(device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
                 logits = model.top(x, mask).float()
-            loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, y_all[bi], reduction="none")
+            target = y_all[bi]
+            if cfg.label_smoothing:
+                target = target * (1.0 - cfg.label_smoothing) + cfg.label_smoothing / 2
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
                     * w_all[bi]).sum() / len(b)
             opt.zero_grad()
             loss.backward()

