@@ -295,6 +295,8 @@ def fit(model, states: list, targets: np.ndarray, weights: np.ndarray, cfg: Tune
         opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
     device = model.out.weight.device  # the states' too (`cache_bottom`)
     y_all = torch.from_numpy(targets.astype(np.float32)).to(device)
+    if cfg.label_smoothing:  # once for the whole run, not per batch
+        y_all = y_all * (1.0 - cfg.label_smoothing) + cfg.label_smoothing / 2
     w_all = torch.from_numpy(weights.astype(np.float32)).to(device)
     key = _run_digest(model, states, targets, weights, cfg) if checkpoint is not None else ""
     first_epoch, skip, step = 0, 0, 0
@@ -317,10 +319,7 @@ def fit(model, states: list, targets: np.ndarray, weights: np.ndarray, cfg: Tune
             bi = torch.from_numpy(b).to(device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
                 logits = model.top(x, mask).float()
-            target = y_all[bi]
-            if cfg.label_smoothing:
-                target = target * (1.0 - cfg.label_smoothing) + cfg.label_smoothing / 2
-            loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, y_all[bi], reduction="none")
                     * w_all[bi]).sum() / len(b)
             opt.zero_grad()
             loss.backward()

@@ -43,6 +43,12 @@ def train(args: argparse.Namespace) -> int:
                            "--pack (not with --pair-only, --tuned or --interpolate, which fine-tune nothing)")
         if not 0.0 <= smoothing < 1.0:
             raise CliError(f"--label-smoothing {smoothing}: must lie in [0, 1)")
+
+    def tune_config():  # e5's fine-tuning recipe, for --pack and for training here alike
+        from ...models.e5_tune import TuneConfig
+
+        return TuneConfig(seed=args.seed, label_smoothing=smoothing)
+
     elsewhere = [f"--{n}" for n in ("pack", "tuned") if getattr(args, n)]
     if elsewhere:
         if args.profile != "accurate":
@@ -55,10 +61,9 @@ def train(args: argparse.Namespace) -> int:
     suites = Path(args.decontaminate) if args.decontaminate else None
     if args.pack:  # the sample and the weights it needs, for fine-tuning on another machine (models/e5_pack.py)
         from ...models.build_tuned import pack_accurate
-        from ...models.e5_tune import TuneConfig
 
         try:
-            meta = pack_accurate(data, Path(args.pack), TuneConfig(seed=args.seed, label_smoothing=smoothing),
+            meta = pack_accurate(data, Path(args.pack), tune_config(),
                                  log=lambda m: print(f"[pack] {m}", file=sys.stderr, flush=True), suites=suites)
         except OSError as e:
             raise CliError(f"cannot write the pack {args.pack}: {e}") from None
@@ -85,7 +90,6 @@ def train(args: argparse.Namespace) -> int:
             train_hinglish(data, out, suites, seed=args.seed, log=log)
         else:
             from ...models.build_tuned import calibrate_tuned, interpolate_accurate, pair_accurate, train_accurate
-            from ...models.e5_tune import TuneConfig
 
             beside = Path(args.out) / "fast.npz" if args.out else None  # fast heads just trained there, if any
             partner_file = beside if beside and beside.exists() else weights_path("fast")
@@ -106,8 +110,7 @@ def train(args: argparse.Namespace) -> int:
                 if args.interpolate is None:
                     pair_accurate(data, out.parent, partner, tuned, cache, log=log, suites=suites)
             else:
-                train_accurate(data, out.parent, partner, cache, TuneConfig(seed=args.seed, label_smoothing=smoothing),
-                               log=log, suites=suites)
+                train_accurate(data, out.parent, partner, cache, tune_config(), log=log, suites=suites)
                 tuned = out
             if args.interpolate is not None:  # the tuned layers moved toward the pretrained ones, then paired
                 interpolate_accurate(data, out.parent, partner, tuned, args.interpolate, cache, log=log, suites=suites)
