@@ -88,13 +88,19 @@ def test_screen_scores_suites_as_the_detectors_do_and_shows_only_what_changed(se
     assert moved["threats"]["accurate"]["tiny_xx"]["threat_dir_h"]["cand"] == (
         moved["threats"]["accurate"]["tiny_xx"]["threat_dir_h"]["base"])
     tiny = moved["suites"]["accurate"]["suites"]["tiny_xx"]
-    assert tiny["cand"] == tiny["base"]
+    assert tiny["cand"] == {**tiny["base"], "f1_at_base_threshold": tiny["base"]["f1"]}
     fast_tiny = moved["suites"]["fast"]["suites"]["tiny_xx"]  # a threshold moved, the ranking did not
     assert fast_tiny["cand"]["f1"] != fast_tiny["base"]["f1"] and fast_tiny["cand"]["auc"] == fast_tiny["base"]["auc"]
+    # flagged at the baseline's threshold, a candidate whose threshold alone moved scores as the baseline does
+    assert fast_tiny["cand"]["f1_at_base_threshold"] == fast_tiny["base"]["f1"]
+    assert moved["suites"]["fast"]["mean"]["cand_at_base_threshold"] == moved["suites"]["fast"]["mean"]["base"]
+    assert moved["thresholds"]["fast"]["hate"] == {"base": [fast.thresholds()["hate"]], "cand": [0.99]}
+    assert moved["thresholds"]["accurate"]["hate"]["cand"] == [accurate.thresholds()["hate"]]
     pf = fast.scores(texts, langs)["hate"]
     assert fast_tiny["base"]["auc"] == [pytest.approx(roc_auc(np.array([c.hateful for c in cases]), pf))]
     lines = "\n".join(report_lines(moved))
     assert "tiny_xx" in lines and "derog_h" in lines and "hate" in lines
+    assert f"hate {fast.thresholds()['hate']:.2f} -> 0.99" in lines and "at base t" in lines
     assert "threats per suite" in lines and f"threat_dir_h {threats['threat_dir_h']['base']:.2f} -> 0.00" in lines
     assert any((tmp_path / "cache").glob("e5t-vectors-*.npy"))  # e5 scored once, kept for the next screen
 

@@ -39,6 +39,8 @@ THREATS = ("threat_dir_h", "threat_norm_h")  # issue 3: each >= 0.90 accuracy in
 class RunScores:
     suites: dict[str, dict[str, dict]]  # suite -> profile -> {"acc", "f1", "auc", "func": {functionality: accuracy}}
     dev: dict[str, np.ndarray]  # category -> accurate flags over the dev rows that label it, corpora only
+    scores: dict[str, np.ndarray]  # profile -> the served hate score of every suite case (rounded as served)
+    thresholds: dict[str, dict[str, float]]  # profile -> category -> the run's own flag threshold
 
 
 class Screen:
@@ -75,10 +77,12 @@ class Screen:
         pf = fast.proba(self.x_use, self.fast_texts, [c.lang for c in self.cases])["hate"]
         pe = acc.heads["hate"].proba(x_suite)
         suites: dict[str, dict[str, dict]] = {}
+        scores: dict[str, np.ndarray] = {}
         hateful, suite_of = np.array([c.hateful for c in self.cases]), np.array([c.suite for c in self.cases])
         for profile, score, threshold in (("fast", pf, fast.heads["hate"].threshold),
                                           ("accurate", (pf + pe) / 2, paired["hate"]["threshold"])):
-            flags = np.round(score, 4) >= threshold
+            scores[profile] = np.round(score, 4)
+            flags = scores[profile] >= threshold
             for r in evaluate(self.cases, [bool(f) for f in flags]):
                 rows = suite_of == r.suite
                 suites.setdefault(r.suite, {})[profile] = {
@@ -89,7 +93,9 @@ class Screen:
         for c in CATEGORIES:
             rows = self.dev_rows(c)
             dev[c] = (pd[c][rows] + acc.heads[c].proba(x_dev[rows])) / 2 >= paired[c]["threshold"]
-        return RunScores(suites, dev)
+        thresholds = {"fast": {c: float(fast.heads[c].threshold) for c in CATEGORIES},
+                      "accurate": {c: float(paired[c]["threshold"]) for c in CATEGORIES}}
+        return RunScores(suites, dev, scores, thresholds)
 
     def dev_rows(self, category: str) -> list[int]:
         return [i for i, e in enumerate(self.dev) if category in e.labels and e.source != TEMPLATES]
@@ -113,7 +119,7 @@ def compare(screen: Screen, base: list[RunScores], cand: list[RunScores]) -> dic
     a paired interval per pair of runs; per profile and suite macro-F1, accuracy and the hate score's ROC AUC per
     side (means over the suites of macro-F1 and of AUC); functionalities over the suites, and the threat ones per
     suite."""
-    out: dict = {"dev": {}, "suites": {}, "functionalities": {}, "threats": {}}
+    out: dict = {"dev": {}, "suites": {}, "functionalities": {}, "threats": {}, "thresholds": {}}
     for c in CATEGORIES:
         ex = [screen.dev[i] for i in screen.dev_rows(c)]
         y, w = np.array([e.labels[c] for e in ex]), equal_source_weights(ex)
@@ -126,7 +132,19 @@ def compare(screen: Screen, base: list[RunScores], cand: list[RunScores]) -> dic
                     for side, runs in (("base", base), ("cand", cand))} for s in names}
         mean = {side: float(np.mean([np.mean(rows[s][side]["f1"]) for s in names])) for side in ("base", "cand")}
         auc = {side: float(np.mean([np.mean(rows[s][side]["auc"]) for s in names])) for side in ("base", "cand")}
+        # the candidate's scores flagged at its paired baseline's threshold: a gain that vanishes here came from the
+        # threshold the dev rows chose, not from better scores (sessions 37 and 39)
+        at_base = [{r.suite: r.overall.macro_f1 for r in evaluate(screen.cases, [bool(f) for f in a.scores[profile]
+                                                                               >= b.thresholds[profile]["hate"]])}
+                   for b, a in zip(base, cand)]
+        for s in names:
+            rows[s]["cand"]["f1_at_base_threshold"] = [run[s] for run in at_base]
+        mean["cand_at_base_threshold"] = float(np.mean([np.mean(rows[s]["cand"]["f1_at_base_threshold"])
+                                                        for s in names]))
         out["suites"][profile] = {"suites": rows, "mean": mean, "auc": auc}
+        out["thresholds"][profile] = {
+            c: {side: [r.thresholds[profile][c] for r in runs] for side, runs in (("base", base), ("cand", cand))}
+            for c in CATEGORIES}
         funcs = sorted({f for s in names for f in base[0].suites[s][profile]["func"]})
         out["functionalities"][profile] = {
             f: {side: float(np.mean([r.suites[s][profile]["func"][f] for r in runs for s in names
@@ -146,16 +164,22 @@ def report_lines(result: dict) -> list[str]:
         lines.append(f"  {c:<11} base {' '.join(f'{v:.4f}' for v in d['base'])}  cand "
                      f"{' '.join(f'{v:.4f}' for v in d['cand'])}  {d['difference']:+.4f}  {iv}")
     for profile, p in result["suites"].items():
-        lines.append(f"\nsuites, {profile} profile (macro-F1, mean of each side; runs in brackets)")
+        lines.append(f"\nsuites, {profile} profile (macro-F1, mean of each side; runs in brackets; 'at base t': the "
+                     "candidate flagged at its baseline's threshold)")
+        th = result["thresholds"][profile]
+        lines.append("  thresholds: " + ", ".join(f"{c} {' '.join(f'{v:.2f}' for v in d['base'])} -> "
+                                                   f"{' '.join(f'{v:.2f}' for v in d['cand'])}" for c, d in th.items()))
         for s, d in p["suites"].items():
             b, a = np.mean(d["base"]["f1"]), np.mean(d["cand"]["f1"])
             runs = " ".join(f"{v:.3f}" for v in d["base"]["f1"] + d["cand"]["f1"])
             acc = (f"  accuracy {np.mean(d['base']['acc']):.3f} -> {np.mean(d['cand']['acc']):.3f}"
                    if s.startswith("hatecheck_") else "")
-            auc = f"  ROC AUC {np.mean(d['base']['auc']):.3f} -> {np.mean(d['cand']['auc']):.3f}"
+            auc = (f"  at base t {np.mean(d['cand']['f1_at_base_threshold']):.4f}"
+                   f"  ROC AUC {np.mean(d['base']['auc']):.3f} -> {np.mean(d['cand']['auc']):.3f}")
             lines.append(f"  {s:<22} {b:.4f} -> {a:.4f} ({a - b:+.4f})  [{runs}]{auc}{acc}")
         lines.append(f"  {'mean':<22} {p['mean']['base']:.4f} -> {p['mean']['cand']:.4f} "
-                     f"({p['mean']['cand'] - p['mean']['base']:+.4f})  ROC AUC {p['auc']['base']:.3f} -> "
+                     f"({p['mean']['cand'] - p['mean']['base']:+.4f})  at base t "
+                     f"{p['mean']['cand_at_base_threshold']:.4f}  ROC AUC {p['auc']['base']:.3f} -> "
                      f"{p['auc']['cand']:.3f}")
         lines.append("  accuracy per functionality, mean over the suites that have it:")
         for f, d in result["functionalities"][profile].items():
