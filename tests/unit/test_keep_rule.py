@@ -73,6 +73,28 @@ def test_auc_gain_judges_the_ranking_not_the_threshold(tmp_path):
         judge(rule, result)
 
 
+def test_target_gain_at_base_threshold_refuses_a_gain_the_threshold_alone_made(tmp_path):
+    """Candidate K (session 39) rose on every suite at a hate threshold moved 0.40 -> 0.38, and not at 0.40: the
+    clause reads the candidate flagged at its baseline's threshold, passes at its bound, fails just short of it,
+    and refuses results that lack the measure."""
+    rule = _rule(tmp_path, "targets: [mhc_ar, mhc_hi]\ntarget_gain: 0.01\ntarget_gain_at_base_threshold: 0.01\n")
+    cand = {**BASE, "mhc_ar": [0.66, 0.63], "mhc_hi": [0.61, 0.60]}  # +0.02 on the targets at its own threshold
+    result = _result(BASE, cand)
+    rows = result["suites"]["accurate"]["suites"]
+    rows["mhc_ar"]["cand"]["f1_at_base_threshold"] = [0.64, 0.61]  # as the base: the threshold made the gain
+    rows["mhc_hi"]["cand"]["f1_at_base_threshold"] = [0.60, 0.58]
+    gained, fixed = judge(rule, result)
+    assert gained.passed and not fixed.passed
+    assert fixed.name == "target_gain_at_base_threshold (mhc_ar, mhc_hi)" and "0.6075 -> 0.6075 (+0.0000" in fixed.detail
+    rows["mhc_ar"]["cand"]["f1_at_base_threshold"] = [0.66, 0.63]  # +0.01 on the targets at the base's threshold
+    assert judge(rule, result)[1].passed
+    del rows["mhc_hi"]["cand"]["f1_at_base_threshold"]
+    with pytest.raises(RuleError, match="needs the candidate's macro-F1 at the baseline's threshold, which mhc_hi"):
+        judge(rule, result)
+    with pytest.raises(RuleError, match="target_gain_at_base_threshold needs targets"):
+        _rule(tmp_path, "target_gain_at_base_threshold: 0.01\n")
+
+
 def test_a_rule_naming_a_suite_that_was_not_scored_says_so(tmp_path):
     rule = _rule(tmp_path, "targets: [mhc_pl]\ntarget_gain: 0.01\n")
     with pytest.raises(RuleError, match="no suite mhc_pl was scored"):

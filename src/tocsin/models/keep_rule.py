@@ -6,6 +6,7 @@ A rule file is YAML; every clause is optional, each one it names must hold, and 
     profile: accurate          # whose suite scores the clauses read (default accurate)
     targets: [mhc_ar, mhc_hi]  # the suites the change aims at
     target_gain: 0.015         # mean macro-F1 over `targets`, candidate minus base, at least this
+    target_gain_at_base_threshold: 0.01  # the same with the candidate flagged at its baseline's hate threshold
     mean_gain: -0.003          # the same over every suite
     auc_gain: 0.0              # mean ROC AUC of the served hate score over every suite, at least this
     suite_drop: 0.02           # no suite's macro-F1 down by more than this
@@ -26,7 +27,7 @@ import numpy as np
 import yaml
 
 MAX_RULE_BYTES = 100_000
-NUMBERS = ("target_gain", "mean_gain", "auc_gain", "suite_drop", "dev_floor", "hatecheck_en_accuracy")
+NUMBERS = ("target_gain", "target_gain_at_base_threshold", "mean_gain", "auc_gain", "suite_drop", "dev_floor", "hatecheck_en_accuracy")
 FIELDS = ("profile", "targets", "keep_met", *NUMBERS)
 
 
@@ -41,6 +42,7 @@ class KeepRule:
     targets: tuple[str, ...] = ()
     keep_met: dict[str, float] = field(default_factory=dict)
     target_gain: float | None = None
+    target_gain_at_base_threshold: float | None = None
     mean_gain: float | None = None
     auc_gain: float | None = None
     suite_drop: float | None = None
@@ -96,8 +98,9 @@ def load_rule(path: Path) -> KeepRule:
             problems.append(f"{at}: must be a number between -1 and 1")
         else:
             values[key] = tuple(value) if key == "targets" else value
-    if "target_gain" in values and "targets" not in values:
-        problems.append(f"{where}: target_gain needs targets")
+    for key in ("target_gain", "target_gain_at_base_threshold"):
+        if key in values and "targets" not in values:
+            problems.append(f"{where}: {key} needs targets")
     if not problems and not set(values) - {"profile", "targets"}:
         problems.append(f"{where}: no clause to judge ({', '.join(('keep_met', *NUMBERS))})")
     if problems:
@@ -126,6 +129,15 @@ def judge(rule: KeepRule, result: dict) -> list[Clause]:
 
     if rule.target_gain is not None:
         gain(f"target_gain ({', '.join(rule.targets)})", list(rule.targets), rule.target_gain)
+    if rule.target_gain_at_base_threshold is not None:  # a gain the dev-chosen threshold alone made is no gain here
+        if absent := [s for s in rule.targets if "f1_at_base_threshold" not in rows[s]["cand"]]:
+            raise RuleError(f"{rule.source}: target_gain_at_base_threshold needs the candidate's macro-F1 at the "
+                            f"baseline's threshold, which {', '.join(absent)} lacks")
+        b = float(np.mean([f1["base"][s] for s in rule.targets]))
+        c = float(np.mean([np.mean(rows[s]["cand"]["f1_at_base_threshold"]) for s in rule.targets]))
+        need = rule.target_gain_at_base_threshold
+        out.append(Clause(f"target_gain_at_base_threshold ({', '.join(rule.targets)})", bool(c - b >= need),
+                          f"{b:.4f} -> {c:.4f} ({c - b:+.4f}, need >= {need:+.4f})"))
     if rule.mean_gain is not None:
         gain(f"mean_gain ({len(rows)} suites)", sorted(rows), rule.mean_gain)
     if rule.auc_gain is not None:
