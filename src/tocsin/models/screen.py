@@ -117,8 +117,8 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
 def compare(screen: Screen, base: list[RunScores], cand: list[RunScores]) -> dict:
     """The keep-rule measures: per category dev macro-F1 (accurate, corpora only) per side, its mean difference and
     a paired interval per pair of runs; per profile and suite macro-F1, accuracy and the hate score's ROC AUC per
-    side (means over the suites of macro-F1 and of AUC); functionalities over the suites, and the threat ones per
-    suite."""
+    side (means over the suites of macro-F1 and of AUC), and the candidate's macro-F1 flagged at its paired
+    baseline's threshold; each run's thresholds; functionalities over the suites, and the threat ones per suite."""
     out: dict = {"dev": {}, "suites": {}, "functionalities": {}, "threats": {}, "thresholds": {}}
     for c in CATEGORIES:
         ex = [screen.dev[i] for i in screen.dev_rows(c)]
