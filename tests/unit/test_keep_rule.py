@@ -85,7 +85,8 @@ def test_target_gain_at_base_threshold_refuses_a_gain_the_threshold_alone_made(t
     rows["mhc_hi"]["cand"]["f1_at_base_threshold"] = [0.60, 0.58]
     gained, fixed = judge(rule, result)
     assert gained.passed and not fixed.passed
-    assert fixed.name == "target_gain_at_base_threshold (mhc_ar, mhc_hi)" and "0.6075 -> 0.6075 (+0.0000" in fixed.detail
+    assert fixed.name == "target_gain_at_base_threshold (mhc_ar, mhc_hi)"
+    assert "0.6075 -> 0.6075 (+0.0000" in fixed.detail
     rows["mhc_ar"]["cand"]["f1_at_base_threshold"] = [0.66, 0.63]  # +0.01 on the targets at the base's threshold
     assert judge(rule, result)[1].passed
     del rows["mhc_hi"]["cand"]["f1_at_base_threshold"]

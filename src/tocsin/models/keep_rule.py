@@ -27,7 +27,8 @@ import numpy as np
 import yaml
 
 MAX_RULE_BYTES = 100_000
-NUMBERS = ("target_gain", "target_gain_at_base_threshold", "mean_gain", "auc_gain", "suite_drop", "dev_floor", "hatecheck_en_accuracy")
+NUMBERS = ("target_gain", "target_gain_at_base_threshold", "mean_gain", "auc_gain", "suite_drop", "dev_floor",
+           "hatecheck_en_accuracy")
 FIELDS = ("profile", "targets", "keep_met", *NUMBERS)
 
 
@@ -123,8 +124,9 @@ def judge(rule: KeepRule, result: dict) -> list[Clause]:
     f1 = {side: {s: float(np.mean(d[side]["f1"])) for s, d in rows.items()} for side in ("base", "cand")}
     out: list[Clause] = []
 
-    def gain(name: str, suites: list[str], need: float) -> None:
-        b, c = np.mean([f1["base"][s] for s in suites]), np.mean([f1["cand"][s] for s in suites])
+    def gain(name: str, suites: list[str], need: float, cand: dict[str, float] | None = None) -> None:
+        cand = f1["cand"] if cand is None else cand  # another measure of the candidate, e.g. at the base's threshold
+        b, c = np.mean([f1["base"][s] for s in suites]), np.mean([cand[s] for s in suites])
         out.append(Clause(name, bool(c - b >= need), f"{b:.4f} -> {c:.4f} ({c - b:+.4f}, need >= {need:+.4f})"))
 
     if rule.target_gain is not None:
@@ -133,11 +135,9 @@ def judge(rule: KeepRule, result: dict) -> list[Clause]:
         if absent := [s for s in rule.targets if "f1_at_base_threshold" not in rows[s]["cand"]]:
             raise RuleError(f"{rule.source}: target_gain_at_base_threshold needs the candidate's macro-F1 at the "
                             f"baseline's threshold, which {', '.join(absent)} lacks")
-        b = float(np.mean([f1["base"][s] for s in rule.targets]))
-        c = float(np.mean([np.mean(rows[s]["cand"]["f1_at_base_threshold"]) for s in rule.targets]))
-        need = rule.target_gain_at_base_threshold
-        out.append(Clause(f"target_gain_at_base_threshold ({', '.join(rule.targets)})", bool(c - b >= need),
-                          f"{b:.4f} -> {c:.4f} ({c - b:+.4f}, need >= {need:+.4f})"))
+        gain(f"target_gain_at_base_threshold ({', '.join(rule.targets)})", list(rule.targets),
+             rule.target_gain_at_base_threshold,
+             {s: float(np.mean(rows[s]["cand"]["f1_at_base_threshold"])) for s in rule.targets})
     if rule.mean_gain is not None:
         gain(f"mean_gain ({len(rows)} suites)", sorted(rows), rule.mean_gain)
     if rule.auc_gain is not None:

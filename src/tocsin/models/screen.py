@@ -76,13 +76,14 @@ class Screen:
         x_suite, x_dev = self._e5_vectors(run)
         pf = fast.proba(self.x_use, self.fast_texts, [c.lang for c in self.cases])["hate"]
         pe = acc.heads["hate"].proba(x_suite)
+        thresholds = {"fast": {c: float(fast.heads[c].threshold) for c in CATEGORIES},
+                      "accurate": {c: float(paired[c]["threshold"]) for c in CATEGORIES}}
         suites: dict[str, dict[str, dict]] = {}
         scores: dict[str, np.ndarray] = {}
         hateful, suite_of = np.array([c.hateful for c in self.cases]), np.array([c.suite for c in self.cases])
-        for profile, score, threshold in (("fast", pf, fast.heads["hate"].threshold),
-                                          ("accurate", (pf + pe) / 2, paired["hate"]["threshold"])):
+        for profile, score in (("fast", pf), ("accurate", (pf + pe) / 2)):
             scores[profile] = np.round(score, 4)
-            flags = scores[profile] >= threshold
+            flags = scores[profile] >= thresholds[profile]["hate"]
             for r in evaluate(self.cases, [bool(f) for f in flags]):
                 rows = suite_of == r.suite
                 suites.setdefault(r.suite, {})[profile] = {
@@ -92,9 +93,7 @@ class Screen:
         dev = {}
         for c in CATEGORIES:
             rows = self.dev_rows(c)
-            dev[c] = (pd[c][rows] + acc.heads[c].proba(x_dev[rows])) / 2 >= paired[c]["threshold"]
-        thresholds = {"fast": {c: float(fast.heads[c].threshold) for c in CATEGORIES},
-                      "accurate": {c: float(paired[c]["threshold"]) for c in CATEGORIES}}
+            dev[c] = (pd[c][rows] + acc.heads[c].proba(x_dev[rows])) / 2 >= thresholds["accurate"][c]
         return RunScores(suites, dev, scores, thresholds)
 
     def dev_rows(self, category: str) -> list[int]:
