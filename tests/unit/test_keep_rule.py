@@ -11,10 +11,11 @@ from tocsin.models.keep_rule import RuleError, judge, load_rule, verdict_lines
 
 def _result(base: dict[str, list[float]], cand: dict[str, list[float]], acc_en: list[float] | None = None,
             dev_high: float = 0.02) -> dict:
-    """`compare`'s shape: per suite macro-F1, accuracy and ROC AUC (here the F1 values) per run and side, and a dev
-    interval per category."""
+    """`compare`'s shape: per suite macro-F1, accuracy and ROC AUC (here the F1 values) per run and side, the
+    candidate's macro-F1 at its baseline's threshold (here its own), and a dev interval per category."""
     suites = {s: {"base": {"f1": base[s], "acc": base[s], "auc": base[s]},
-                  "cand": {"f1": cand[s], "acc": acc_en or cand[s], "auc": cand[s]}} for s in base}
+                  "cand": {"f1": cand[s], "acc": acc_en or cand[s], "auc": cand[s],
+                           "f1_at_base_threshold": list(cand[s])}} for s in base}
     return {"suites": {"accurate": {"suites": suites}, "fast": {"suites": suites}},
             "dev": {"hate": {"intervals": [{"low": -0.01, "high": 0.03}, {"low": dev_high - 0.04, "high": dev_high}]}}}
 
