@@ -133,9 +133,10 @@ def compare(screen: Screen, base: list[RunScores], cand: list[RunScores]) -> dic
         auc = {side: float(np.mean([np.mean(rows[s][side]["auc"]) for s in names])) for side in ("base", "cand")}
         # the candidate's scores flagged at its paired baseline's threshold: a gain that vanishes here came from the
         # threshold the dev rows chose, not from better scores (sessions 37 and 39)
-        at_base = [{r.suite: r.overall.macro_f1 for r in evaluate(screen.cases, [bool(f) for f in a.scores[profile]
-                                                                               >= b.thresholds[profile]["hate"]])}
-                   for b, a in zip(base, cand)]
+        at_base = []
+        for b, a in zip(base, cand):
+            flags = a.scores[profile] >= b.thresholds[profile]["hate"]
+            at_base.append({r.suite: r.overall.macro_f1 for r in evaluate(screen.cases, [bool(f) for f in flags])})
         for s in names:
             rows[s]["cand"]["f1_at_base_threshold"] = [run[s] for run in at_base]
         mean["cand_at_base_threshold"] = float(np.mean([np.mean(rows[s]["cand"]["f1_at_base_threshold"])
